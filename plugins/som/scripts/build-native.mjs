@@ -1,0 +1,45 @@
+// build:assets step: compile the optional native kernel (Node-API, C++) with the system's C++
+// compiler. It is optional by design: when no compiler or no Node headers are found, or the
+// build fails, it says so and exits 0; the plugin then runs on its portable JavaScript kernel.
+// Set VOCLOUD_SOM_NATIVE=0 to skip the build.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = resolve(here, '..');
+const source = join(pkg, 'native', 'som_kernel.cc');
+const outDir = join(pkg, 'dist', 'native');
+const out = join(outDir, 'som_kernel.node');
+
+function skip(why) {
+  console.warn(`@vocloud/plugin-som: native kernel not built (${why}); the portable JavaScript kernel will be used.`);
+  process.exit(0);
+}
+
+if (process.env.VOCLOUD_SOM_NATIVE === '0') skip('VOCLOUD_SOM_NATIVE=0');
+if (process.platform === 'win32') skip('Windows builds are not scripted');
+
+// Node's own headers ship beside the binary in official builds and in Debian's nodejs-dev.
+const candidates = [
+  join(dirname(dirname(process.execPath)), 'include', 'node'),
+  '/usr/include/node',
+  '/usr/local/include/node',
+];
+const include = candidates.find((d) => existsSync(join(d, 'node_api.h')));
+if (!include) skip(`node_api.h not found in ${candidates.join(', ')}`);
+
+const cxx = process.env.CXX || 'g++';
+const args = [
+  '-O3', '-std=c++17', '-fPIC', '-shared', '-fno-exceptions', '-fvisibility=hidden',
+  '-DNAPI_VERSION=8', `-I${include}`, source, '-o', out,
+];
+// Node-API symbols are resolved from the running node executable at load time.
+if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
+
+mkdirSync(outDir, { recursive: true });
+const r = spawnSync(cxx, args, { encoding: 'utf8' });
+if (r.error) skip(`${cxx}: ${r.error.message}`);
+if (r.status !== 0) skip(`${cxx} failed:\n${r.stderr}`);
+console.log(`@vocloud/plugin-som: built ${out}`);

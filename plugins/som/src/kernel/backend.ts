@@ -1,0 +1,95 @@
+/**
+ * The compute backends behind the worker pool: the native kernel (C++, AVX-512 / AVX2 / portable,
+ * built by `build:assets` when a C++ compiler is present) and a portable JavaScript kernel that
+ * always works. Both expose the same operations on typed arrays (usually over SharedArrayBuffers).
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { jsBackend } from './js-backend.js';
+
+export type BackendName = 'native' | 'js';
+
+export interface ComputeBackend {
+  /** 'native-avx512', 'native-avx2', 'native-portable' or 'js'. */
+  readonly label: string;
+  /** Length of the packed weight buffer for K units of dimension D. */
+  packedLength(k: number, d: number): number;
+  /** Lay the K x D weights out the way `bmu` reads them. */
+  packWeights(w: Float32Array, k: number, d: number, out: Float32Array): void;
+  /** For rows [n0, n1): best unit, its score |w|^2 - 2 x.w and (if asked) the second-best unit. */
+  bmu(x: Float32Array, n0: number, n1: number, d: number, packed: Float32Array, w2: Float32Array, k: number,
+    bmu: Int32Array, score: Float32Array | null, second: Int32Array | null): void;
+  /** S[bmu[i]] += x_i, counts[bmu[i]] += 1 for rows [n0, n1). */
+  accumulate(x: Float32Array, n0: number, n1: number, d: number, bmu: Int32Array, s: Float64Array, counts: Float64Array): void;
+  /** out[k] = sum_l H[k, l] S[l] for units [k0, k1). */
+  neighbourProduct(h: Float64Array, s: Float64Array, k: number, d: number, k0: number, k1: number, out: Float64Array): void;
+  /** out = (Hx (x) Hy) S for columns [j0, j1); tmp is scratch of S's size. */
+  separableProduct(hx: Float64Array, hy: Float64Array, s: Float64Array, nx: number, ny: number, d: number,
+    j0: number, j1: number, tmp: Float64Array, out: Float64Array): void;
+}
+
+interface NativeModule {
+  packWeights(w: Float32Array, k: number, d: number, out: Float32Array): void;
+  bmu(...args: unknown[]): void;
+  accumulate(...args: unknown[]): void;
+  neighbourProduct(...args: unknown[]): void;
+  separableProduct(...args: unknown[]): void;
+  info(): { isa: string; panel: number; mr: number };
+  setIsa(isa: string): void;
+}
+
+const NATIVE_PATH = fileURLToPath(new URL('../native/som_kernel.node', import.meta.url));
+let nativeModule: NativeModule | null | undefined;
+let nativeError = '';
+
+/** The native module, or null (with the reason in `nativeUnavailableReason()`). */
+function loadNative(): NativeModule | null {
+  if (nativeModule !== undefined) return nativeModule;
+  if (!existsSync(NATIVE_PATH)) {
+    nativeError = `${NATIVE_PATH} was not built (no C++ compiler during build:assets?)`;
+    nativeModule = null;
+    return null;
+  }
+  try {
+    nativeModule = createRequire(import.meta.url)(NATIVE_PATH) as NativeModule;
+    const isa = process.env.VOCLOUD_SOM_ISA;
+    if (isa) nativeModule.setIsa(isa);
+  } catch (err) {
+    nativeError = (err as Error).message;
+    nativeModule = null;
+  }
+  return nativeModule;
+}
+
+export function nativeUnavailableReason(): string {
+  loadNative();
+  return nativeError;
+}
+
+function nativeBackend(m: NativeModule): ComputeBackend {
+  const { panel, isa } = m.info();
+  return {
+    label: `native-${isa}`,
+    packedLength: (k, d) => Math.ceil(k / panel) * panel * d,
+    packWeights: (w, k, d, out) => m.packWeights(w, k, d, out),
+    bmu: (...a) => m.bmu(...a),
+    accumulate: (...a) => m.accumulate(...a),
+    neighbourProduct: (...a) => m.neighbourProduct(...a),
+    separableProduct: (...a) => m.separableProduct(...a),
+  };
+}
+
+/**
+ * The backend to use: `native` when asked for or (with 'auto') when it loads, else `js`.
+ * VOCLOUD_SOM_BACKEND=js|native overrides 'auto' (benchmarks and tests use it).
+ */
+export function selectBackend(want: BackendName | 'auto' = 'auto'): ComputeBackend {
+  const env = process.env.VOCLOUD_SOM_BACKEND;
+  const choice = want === 'auto' && (env === 'js' || env === 'native') ? env : want;
+  if (choice === 'js') return jsBackend;
+  const m = loadNative();
+  if (m) return nativeBackend(m);
+  if (choice === 'native') throw new Error(`the native SOM kernel is not available: ${nativeError}`);
+  return jsBackend;
+}

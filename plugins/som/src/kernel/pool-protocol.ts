@@ -1,0 +1,20 @@
+/** Messages between the kernel pool and its worker threads. */
+
+export type SharedArray = Float32Array | Float64Array | Int32Array;
+
+export type Task =
+  | { op: 'bmu'; n0: number; n1: number; d: number; k: number }
+  | { op: 'accumulate'; n0: number; n1: number; d: number }
+  | { op: 'neighbour'; k0: number; k1: number; k: number; d: number }
+  | { op: 'separable'; j0: number; j1: number; nx: number; ny: number; d: number }
+  | { op: 'covmv'; n0: number; n1: number; d: number };
+
+export type PoolMessage =
+  | { type: 'bind'; arrays: Record<string, SharedArray | SharedArray[] | null> }
+  | { type: 'task'; task: Task };
+
+export type WorkerReply =
+  | { type: 'ready'; label: string }
+  | { type: 'bound' }
+  | { type: 'done' }
+  | { type: 'error'; message: string };
