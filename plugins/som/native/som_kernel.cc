@@ -297,28 +297,30 @@ napi_value Bmu(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// accumulate(X, n0, n1, D, bmu Int32Array, S Float64Array K*D, counts Float64Array K)
+// accumulate(X, N, D, j0, j1, bmu Int32Array, S Float64Array K*D, K)
+// S[bmu[i], j] += X[i, j] for every row and the columns [j0, j1): threads split the columns, so
+// they share one S and need no reduction afterwards.
 napi_value Accumulate(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 7) return throw_error(env, "accumulate: 7 arguments expected");
-  size_t lx = 0, lb = 0, ls = 0, lc = 0;
+  if (argc < 8) return throw_error(env, "accumulate: 8 arguments expected");
+  size_t lx = 0, lb = 0, ls = 0;
   const float* x = typed_data<float>(env, argv[0], &lx);
-  const int n0 = int_arg(env, argv[1]), n1 = int_arg(env, argv[2]), d = int_arg(env, argv[3]);
-  const int32_t* bmu = typed_data<int32_t>(env, argv[4], &lb);
-  double* s = typed_data<double>(env, argv[5], &ls);
-  double* cnt = typed_data<double>(env, argv[6], &lc);
-  if (!x || !bmu || !s || !cnt || n0 < 0 || n1 < n0 || lx < static_cast<size_t>(n1) * d || lb < static_cast<size_t>(n1))
+  const int n = int_arg(env, argv[1]), d = int_arg(env, argv[2]);
+  const int j0 = int_arg(env, argv[3]), j1 = int_arg(env, argv[4]);
+  const int32_t* bmu = typed_data<int32_t>(env, argv[5], &lb);
+  double* s = typed_data<double>(env, argv[6], &ls);
+  const int k = int_arg(env, argv[7]);
+  if (!x || !bmu || !s || n < 0 || d <= 0 || k <= 0 || j0 < 0 || j1 > d || j0 > j1 || lx < static_cast<size_t>(n) * d ||
+      lb < static_cast<size_t>(n) || ls < static_cast<size_t>(k) * d)
     return throw_error(env, "accumulate: bad arguments");
-  const size_t k = lc;
-  for (int i = n0; i < n1; ++i) {
-    const size_t u = static_cast<size_t>(bmu[i]);
-    if (u >= k || (u + 1) * d > ls) return throw_error(env, "accumulate: BMU index out of range");
-    double* su = s + u * d;
+  for (int i = 0; i < n; ++i) {
+    const int u = bmu[i];
+    if (u < 0 || u >= k) return throw_error(env, "accumulate: BMU index out of range");
+    double* su = s + static_cast<size_t>(u) * d;
     const float* xi = x + static_cast<size_t>(i) * d;
-    for (int j = 0; j < d; ++j) su[j] += xi[j];
-    cnt[u] += 1.0;
+    for (int j = j0; j < j1; ++j) su[j] += xi[j];
   }
   return nullptr;
 }
@@ -360,10 +362,11 @@ napi_value NeighbourProduct(napi_env env, napi_callback_info info) {
 }
 
 // separableProduct(hx Float64Array X*X, hy Float64Array Y*Y, S Float64Array K*D, X, Y, D, j0, j1,
-//                   tmp Float64Array K*D, out Float64Array K*D)
+//                   tmp Float64Array K*(j1-j0), out Float64Array K*D)
 // The same product for a neighbourhood that factorises over the two grid axes (Gaussian on a
 // rectangular grid, planar or toroidal): out = (Hx (x) Hy) S in 2 K (X+Y) D operations instead of
-// 2 K^2 D. Unit k = i*Y + j. Only columns [j0, j1) are touched, so threads can split D.
+// 2 K^2 D. Unit k = i*Y + j. Only columns [j0, j1) are touched, so threads can split D; `out`
+// may be `S` itself (every column of S is read into tmp before it is overwritten).
 napi_value SeparableProduct(napi_env env, napi_callback_info info) {
   size_t argc = 10;
   napi_value argv[10];
@@ -379,13 +382,13 @@ napi_value SeparableProduct(napi_env env, napi_callback_info info) {
   double* out = typed_data<double>(env, argv[9], &lo);
   const size_t k = static_cast<size_t>(nx) * ny;
   if (!hx || !hy || !s || !tmp || !out || nx <= 0 || ny <= 0 || d <= 0 || j0 < 0 || j1 > d || j0 > j1 ||
-      lhx < static_cast<size_t>(nx) * nx || lhy < static_cast<size_t>(ny) * ny || ls < k * d || lt < k * d || lo < k * d)
+      lhx < static_cast<size_t>(nx) * nx || lhy < static_cast<size_t>(ny) * ny || ls < k * d || lt < k * (j1 - j0) || lo < k * d)
     return throw_error(env, "separableProduct: bad arguments");
   const int w = j1 - j0;
   // tmp[a, j] = sum_b hy[j, b] S[a, b]
   for (int a = 0; a < nx; ++a)
     for (int j = 0; j < ny; ++j) {
-      double* t = tmp + (static_cast<size_t>(a) * ny + j) * d + j0;
+      double* t = tmp + (static_cast<size_t>(a) * ny + j) * w;
       for (int c = 0; c < w; ++c) t[c] = 0.0;
       for (int b = 0; b < ny; ++b) {
         const double h = hy[static_cast<size_t>(j) * ny + b];
@@ -402,7 +405,7 @@ napi_value SeparableProduct(napi_env env, napi_callback_info info) {
       for (int a = 0; a < nx; ++a) {
         const double h = hx[static_cast<size_t>(i) * nx + a];
         if (h == 0.0) continue;
-        const double* t = tmp + (static_cast<size_t>(a) * ny + j) * d + j0;
+        const double* t = tmp + (static_cast<size_t>(a) * ny + j) * w;
         for (int c = 0; c < w; ++c) o[c] += h * t[c];
       }
     }

@@ -20,11 +20,11 @@ export interface ComputeBackend {
   /** For rows [n0, n1): best unit, its score |w|^2 - 2 x.w and (if asked) the second-best unit. */
   bmu(x: Float32Array, n0: number, n1: number, d: number, packed: Float32Array, w2: Float32Array, k: number,
     bmu: Int32Array, score: Float32Array | null, second: Int32Array | null): void;
-  /** S[bmu[i]] += x_i, counts[bmu[i]] += 1 for rows [n0, n1). */
-  accumulate(x: Float32Array, n0: number, n1: number, d: number, bmu: Int32Array, s: Float64Array, counts: Float64Array): void;
+  /** S[bmu[i], j] += x[i, j] for all n rows and the columns [j0, j1) (threads split columns). */
+  accumulate(x: Float32Array, n: number, d: number, j0: number, j1: number, bmu: Int32Array, s: Float64Array, k: number): void;
   /** out[k] = sum_l H[k, l] S[l] for units [k0, k1). */
   neighbourProduct(h: Float64Array, s: Float64Array, k: number, d: number, k0: number, k1: number, out: Float64Array): void;
-  /** out = (Hx (x) Hy) S for columns [j0, j1); tmp is scratch of S's size. */
+  /** out = (Hx (x) Hy) S for columns [j0, j1); tmp is K x (j1 - j0) scratch; out may be S. */
   separableProduct(hx: Float64Array, hy: Float64Array, s: Float64Array, nx: number, ny: number, d: number,
     j0: number, j1: number, tmp: Float64Array, out: Float64Array): void;
 }

@@ -45,12 +45,10 @@ export const jsBackend: ComputeBackend = {
   packedLength: (k, d) => k * d,
   packWeights: (w, k, d, out) => out.set(w.subarray(0, k * d)),
   bmu,
-  accumulate(x, n0, n1, d, b, s, counts) {
-    for (let i = n0; i < n1; i++) {
-      const u = b[i]!;
-      const so = u * d, xo = i * d;
-      for (let j = 0; j < d; j++) s[so + j] += x[xo + j]!;
-      counts[u] += 1;
+  accumulate(x, n, d, j0, j1, b, s) {
+    for (let i = 0; i < n; i++) {
+      const so = b[i]! * d, xo = i * d;
+      for (let j = j0; j < j1; j++) s[so + j] += x[xo + j]!;
     }
   },
   neighbourProduct(h, s, k, d, k0, k1, out) {
@@ -66,15 +64,16 @@ export const jsBackend: ComputeBackend = {
     }
   },
   separableProduct(hx, hy, s, nx, ny, d, j0, j1, tmp, out) {
+    const w = j1 - j0;
     for (let a = 0; a < nx; a++) {
       for (let j = 0; j < ny; j++) {
-        const t = (a * ny + j) * d;
-        tmp.fill(0, t + j0, t + j1);
+        const t = (a * ny + j) * w;
+        tmp.fill(0, t, t + w);
         for (let b = 0; b < ny; b++) {
           const h = hy[j * ny + b]!;
           if (h === 0) continue;
-          const so = (a * ny + b) * d;
-          for (let c = j0; c < j1; c++) tmp[t + c] += h * s[so + c]!;
+          const so = (a * ny + b) * d + j0;
+          for (let c = 0; c < w; c++) tmp[t + c] += h * s[so + c]!;
         }
       }
     }
@@ -85,8 +84,8 @@ export const jsBackend: ComputeBackend = {
         for (let a = 0; a < nx; a++) {
           const h = hx[i * nx + a]!;
           if (h === 0) continue;
-          const t = (a * ny + j) * d;
-          for (let c = j0; c < j1; c++) out[o + c] += h * tmp[t + c]!;
+          const t = (a * ny + j) * w;
+          for (let c = 0; c < w; c++) out[o + j0 + c] += h * tmp[t + c]!;
         }
       }
     }

@@ -4,7 +4,7 @@ export type SharedArray = Float32Array | Float64Array | Int32Array;
 
 export type Task =
   | { op: 'bmu'; n0: number; n1: number; d: number; k: number }
-  | { op: 'accumulate'; n0: number; n1: number; d: number }
+  | { op: 'accumulate'; n: number; j0: number; j1: number; d: number; k: number }
   | { op: 'neighbour'; k0: number; k1: number; k: number; d: number }
   | { op: 'separable'; j0: number; j1: number; nx: number; ny: number; d: number }
   | { op: 'covmv'; n0: number; n1: number; d: number };

@@ -37,13 +37,13 @@ function run(t: Task): void {
       backend.bmu(get('x'), t.n0, t.n1, t.d, get('packed'), get('w2'), t.k, get('bmu'), maybe('score'), maybe('second'));
       return;
     case 'accumulate':
-      backend.accumulate(get('x'), t.n0, t.n1, t.d, get('bmu'), get('sums'), get('counts'));
+      backend.accumulate(get('x'), t.n, t.d, t.j0, t.j1, get('bmu'), get('s'), t.k);
       return;
     case 'neighbour':
       backend.neighbourProduct(get('h'), get('s'), t.k, t.d, t.k0, t.k1, get('num'));
       return;
     case 'separable':
-      backend.separableProduct(get('hx'), get('hy'), get('s'), t.nx, t.ny, t.d, t.j0, t.j1, get('tmp'), get('num'));
+      backend.separableProduct(get('hx'), get('hy'), get('s'), t.nx, t.ny, t.d, t.j0, t.j1, get('tmp'), get('s'));
       return;
     case 'covmv':
       covMatVec(get('x'), t.n0, t.n1, t.d, get('mean'), get('v'), get('z'));

@@ -216,11 +216,13 @@ class Trainer {
   }
 
   async run(): Promise<SomResult> {
-    const { pool, x, n, d, r } = this;
+    const { pool, x, n, d, r, o } = this;
     await pool.bind({ x, packed: this.packed, w2: this.w2, bmu: this.bmu, score: this.score, second: this.second });
     let t = performance.now();
-    this.w.set(await this.initialCodebook());
-    const initialWeights = Float32Array.from(this.w);
+    const start = await this.initialCodebook();
+    this.w.set(start);
+    // a codebook given by the caller is not modified: no need for a copy
+    const initialWeights = start === o.init ? start : Float32Array.from(start);
     const initSeconds = (performance.now() - t) / 1000;
 
     const history = r.algorithm === 'batch' ? await this.batch() : await this.online();
@@ -233,7 +235,7 @@ class Trainer {
     const evalSeconds = (performance.now() - t) / 1000;
     return {
       rows: r.grid.rows, cols: r.grid.cols, dim: d, topology: r.grid.topology, toroidal: r.grid.toroidal, distance: r.distance,
-      weights: Float32Array.from(this.w), initialWeights,
+      weights: this.w, initialWeights,
       bmu: Int32Array.from(this.bmu), bmuDistance, qe, te,
       hits: hitCounts(this.k, this.bmu), umatrix: uMatrix(r.grid, this.w, d, r.distance),
       history, backend: pool.backendLabel, threads: pool.threads,
@@ -290,41 +292,43 @@ class Trainer {
 
   private async batch(): Promise<EpochReport[]> {
     const { pool, n, d, k, r, o } = this;
-    const sums = Array.from({ length: pool.threads }, () => sharedF64(k * d));
-    const counts = Array.from({ length: pool.threads }, () => sharedF64(k));
-    const s = sums[0]!;
-    const num = sharedF64(k * d);
-    const tmp = sharedF64(k * d);
-    await pool.bind({ sums, counts, s, num, tmp });
-    const accTasks = KernelPool.ranges(n, r.blockRows).map(([n0, n1]) => ({ op: 'accumulate' as const, n0, n1, d }));
-    const colTasks = KernelPool.ranges(d, Math.max(16, Math.ceil(d / (4 * pool.threads))));
+    // One S for all threads: they split the columns, not the rows, so nothing needs reducing.
+    // The separable product overwrites S with H S in place; only the dense one needs `num`.
+    const s = sharedF64(k * d);
+    const colBlock = Math.max(16, Math.ceil(d / (4 * pool.threads)));
+    const cols = KernelPool.ranges(d, colBlock);
+    const tmp = Array.from({ length: pool.threads }, () => sharedF64(k * colBlock));
+    let num: Float64Array | null = null;
+    await pool.bind({ s, tmp });
+    const accTasks = cols.map(([j0, j1]) => ({ op: 'accumulate' as const, n, j0, j1, d, k }));
     const d2 = r.grid.distance2Matrix();
+    const cnt = new Float64Array(k);
     const history: EpochReport[] = [];
     for (let e = 0; e < r.epochs; e++) {
       const t0 = performance.now();
       const sigma = scheduleAt(r.radius, e, r.epochs);
       const { qe, te } = await this.bmuPass();
-      for (const a of sums) a.fill(0);
-      for (const c of counts) c.fill(0);
+      s.fill(0);
+      cnt.fill(0);
+      for (let i = 0; i < n; i++) cnt[this.bmu[i]!] += 1;
       await pool.run(accTasks, o.signal);
-      for (let t = 1; t < sums.length; t++) {
-        const st = sums[t]!;
-        for (let j = 0; j < k * d; j++) s[j] += st[j]!;
-      }
-      const cnt = new Float64Array(k);
-      for (const c of counts) for (let u = 0; u < k; u++) cnt[u] += c[u]!;
       // num = H S, den = H n
       const factors = separableFactors(r.grid, r.nb, sigma);
       let h: Float64Array | null = null;
       if (factors) {
         await pool.bind({ hx: sharedCopy(factors.hx), hy: sharedCopy(factors.hy) });
-        await pool.run(colTasks.map(([j0, j1]) => ({ op: 'separable' as const, j0, j1, nx: r.grid.rows, ny: r.grid.cols, d })), o.signal);
+        await pool.run(cols.map(([j0, j1]) => ({ op: 'separable' as const, j0, j1, nx: r.grid.rows, ny: r.grid.cols, d })), o.signal);
       } else {
         h = sharedCopy(neighbourhoodMatrix(r.grid, d2, r.nb, sigma));
+        if (!num) {
+          num = sharedF64(k * d);
+          await pool.bind({ num });
+        }
         await pool.bind({ h });
         const rowBlock = Math.max(1, Math.ceil(k / (4 * pool.threads)));
         await pool.run(KernelPool.ranges(k, rowBlock).map(([k0, k1]) => ({ op: 'neighbour' as const, k0, k1, k, d })), o.signal);
       }
+      const hs = num && h ? num : s;
       const w = this.w;
       for (let u = 0; u < k; u++) {
         let den = 0;
@@ -332,13 +336,13 @@ class Trainer {
         else den = separableDen(factors!.hx, factors!.hy, r.grid.rows, r.grid.cols, cnt, u);
         if (!(den > 1e-30)) continue; // a unit no sample pulls on keeps its weight
         const o2 = u * d;
-        for (let j = 0; j < d; j++) w[o2 + j] = num[o2 + j]! / den;
+        for (let j = 0; j < d; j++) w[o2 + j] = hs[o2 + j]! / den;
       }
       const rep: EpochReport = { epoch: e + 1, epochs: r.epochs, radius: sigma, learningRate: null, qe, te, seconds: (performance.now() - t0) / 1000 };
       history.push(rep);
       o.onEpoch?.(rep);
     }
-    await pool.bind({ sums: null, counts: null, s: null, num: null, tmp: null, hx: null, hy: null, h: null });
+    await pool.bind({ s: null, num: null, tmp: null, hx: null, hy: null, h: null });
     return history;
   }
 
