@@ -1,0 +1,89 @@
+import type { RegionData } from './disentangle.js';
+import { inverseReal, type HalfSpectrum } from './fourier.js';
+import { nelderMead } from './nelder-mead.js';
+
+/**
+ * Per-exposure quantities once the component spectra are known: the model of one exposure, its
+ * residual (O−C) spectrum, and the radial velocities that fit that exposure alone best.
+ */
+
+/** Model transform of exposure i of the region, modes ≥ firstMode: Σ_c a_c e^{−2πik v_c/(dv n)} X_c(k). */
+function modelMode(region: RegionData, spectra: readonly HalfSpectrum[], amp: ArrayLike<number>, vel: ArrayLike<number>, k: number, out: { re: number; im: number }): void {
+  const scale = (-2 * Math.PI) / region.n / region.dv;
+  let mr = 0;
+  let mi = 0;
+  for (let c = 0; c < spectra.length; c++) {
+    const th = scale * vel[c]! * k;
+    const pr = Math.cos(th), pi = Math.sin(th);
+    const X = spectra[c]!;
+    mr += amp[c]! * (pr * X.re[k]! - pi * X.im[k]!);
+    mi += amp[c]! * (pr * X.im[k]! + pi * X.re[k]!);
+  }
+  out.re = mr;
+  out.im = mi;
+}
+
+/** Weighted-by-mode squared residual of exposure i for velocities vel (km/s), in data units. */
+export function exposureCost(region: RegionData, i: number, spectra: readonly HalfSpectrum[], amp: ArrayLike<number>, vel: ArrayLike<number>, firstMode: number): number {
+  const row = i * region.modes;
+  const half = region.n / 2;
+  const m = { re: 0, im: 0 };
+  let s = 0;
+  for (let k = Math.max(1, firstMode); k < region.modes; k++) {
+    modelMode(region, spectra, amp, vel, k, m);
+    const rr = region.re[row + k]! - m.re;
+    const ri = region.im[row + k]! - m.im;
+    s += (k === half ? 1 : 2) * (rr * rr + ri * ri);
+  }
+  return s / region.n;
+}
+
+/**
+ * O−C spectrum of exposure i: the mean-subtracted data minus the model (modes 0..ifil are not
+ * modelled, so they stay in the residual). With `frameVelocity` the residual is shifted into
+ * that rest frame (KOREL's kpr/10 option), exactly rather than by whole bins.
+ */
+export function residualSpectrum(
+  region: RegionData,
+  i: number,
+  spectra: readonly HalfSpectrum[],
+  amp: ArrayLike<number>,
+  vel: ArrayLike<number>,
+  firstMode: number,
+  frameVelocity: number | null,
+): Float64Array {
+  const M = region.modes;
+  const re = new Float64Array(M);
+  const im = new Float64Array(M);
+  const row = i * M;
+  const m = { re: 0, im: 0 };
+  for (let k = 1; k < M; k++) {
+    re[k] = region.re[row + k]!;
+    im[k] = region.im[row + k]!;
+    if (k >= firstMode) {
+      modelMode(region, spectra, amp, vel, k, m);
+      re[k] -= m.re;
+      im[k] -= m.im;
+    }
+    if (frameVelocity !== null) {
+      const th = ((2 * Math.PI) / region.n / region.dv) * frameVelocity * k;
+      const pr = Math.cos(th), pi = Math.sin(th);
+      const x = re[k]! * pr - im[k]! * pi;
+      im[k] = re[k]! * pi + im[k]! * pr;
+      re[k] = x;
+    }
+  }
+  return inverseReal(re, im, region.n);
+}
+
+/**
+ * Radial velocities of all components that fit exposure i alone best, the component spectra
+ * fixed (KOREL's final step, which gives the RV table and O−C of korel.res). Starts from v0.
+ */
+export function fitExposureVelocities(region: RegionData, i: number, spectra: readonly HalfSpectrum[], amp: ArrayLike<number>, v0: Float64Array, firstMode: number): Float64Array {
+  const n = v0.length;
+  const steps = new Float64Array(n).fill(region.dv);
+  const xtol = new Float64Array(n).fill(1e-5 * region.dv);
+  const r = nelderMead((v) => exposureCost(region, i, spectra, amp, v, firstMode), v0, { steps, xtol, ftol: 1e-12, maxEvaluations: 400 * n });
+  return r.x;
+}
