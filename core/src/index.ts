@@ -1,1 +1,17 @@
-export {};
+/**
+ * @vocloud/core — the vocloud server. Most users run it with the `vocloud` CLI; tests and
+ * embedding use `Vocloud` and `loadConfig`.
+ */
+export { Vocloud, VERSION, createLogger, type VocloudOptions } from './server.js';
+export { loadConfig, ConfigError, type LoadedConfig, type LoadOptions } from './config/load.js';
+export { ConfigSchema, type VocloudConfig } from './config/schema.js';
+export { openDatabase, type Database } from './db/database.js';
+export { migrateLatest, pendingMigrations } from './db/migrate.js';
+export { JobService } from './uws/job-service.js';
+export { JobStore } from './uws/job-store.js';
+export { Executor } from './executor/executor.js';
+export { Scheduler } from './scheduler/scheduler.js';
+export { NodeRegistry } from './scheduler/node-registry.js';
+export { DestructionReaper } from './scheduler/reaper.js';
+export { PluginRegistry, PluginLoadError } from './plugins/registry.js';
+export * from './uws/model.js';

@@ -1,0 +1,304 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MessageChannel, type MessagePort as ThreadPort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { inject, injectable } from 'tsyringe';
+import type { Logger } from 'pino';
+import type { AbortCause, StorageBackend } from '@vocloud/sdk';
+import { TOKENS, type NodeIdentity } from '../tokens.js';
+import type { LoadedConfig } from '../config/load.js';
+import { JobService, type RunOutcome } from '../uws/job-service.js';
+import { JobEvents } from '../uws/job-events.js';
+import type { Job, JobDetail } from '../uws/model.js';
+import { PluginRegistry } from '../plugins/registry.js';
+import { jobFiles } from '../storage/job-files.js';
+import { Metrics } from '../metrics/metrics.js';
+import type { ExecutorMessage, RunTask, TaskOutcome, ThreadMessage } from './protocol.js';
+
+interface RunningJob {
+  readonly job: Job;
+  readonly startedAt: number;
+  readonly port: ThreadPort;
+  /** Terminates the thread if the job ignores the abort request. */
+  readonly kill: AbortController;
+  cause: AbortCause | null;
+  causeMessage: string;
+  durationTimer?: NodeJS.Timeout;
+  graceTimer?: NodeJS.Timeout;
+  progressTimer?: NodeJS.Timeout;
+  pendingProgress?: { fraction: number | null; message: string | null };
+  lastProgressWrite: number;
+  done: Promise<void>;
+}
+
+const PROGRESS_WRITE_INTERVAL_MS = 250;
+
+/**
+ * Runs claimed jobs in a pool of worker threads (piscina), one job per thread at a time, so
+ * plugin code never blocks the event loop that answers HTTP. Enforces executionDuration,
+ * forwards progress/results/logs to JobService, and stops a job when its phase changes
+ * elsewhere (ABORT or DELETE on any node arrives as a notification).
+ */
+@injectable()
+export class Executor {
+  private readonly pool: Piscina;
+  private readonly running = new Map<string, RunningJob>();
+  private readonly cfg: LoadedConfig['config']['executor'];
+  private unsubscribe: (() => void) | null = null;
+  private onFreedListeners = new Set<() => void>();
+
+  constructor(
+    @inject(TOKENS.Config) private readonly config: LoadedConfig,
+    @inject(JobService) private readonly jobs: JobService,
+    @inject(JobEvents) private readonly events: JobEvents,
+    @inject(PluginRegistry) private readonly registry: PluginRegistry,
+    @inject(TOKENS.Storage) private readonly storage: StorageBackend,
+    @inject(TOKENS.Node) private readonly node: NodeIdentity,
+    @inject(Metrics) private readonly metrics: Metrics,
+    @inject(TOKENS.Logger) private readonly log: Logger,
+  ) {
+    this.cfg = config.config.executor;
+    this.pool = new Piscina({
+      filename: new URL('./thread.js', import.meta.url).href,
+      minThreads: 0,
+      maxThreads: this.cfg.maxConcurrentJobs,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      // A job's results may be large buffers; nothing else needs a big queue.
+      maxQueue: 'auto',
+    });
+  }
+
+  start(): void {
+    this.unsubscribe = this.events.onAny((s) => {
+      const r = this.running.get(s.id);
+      if (!r || s.phase === 'EXECUTING') return;
+      if (s.phase === 'ABORTED') this.requestAbort(r, 'abort', 'The job was aborted (PHASE=ABORT).');
+      else if (s.phase === 'DELETED') this.requestAbort(r, 'destruction', 'The job was deleted.');
+      else if (s.phase !== 'COMPLETED' && s.phase !== 'ERROR') this.requestAbort(r, 'abort', `The job was moved to ${s.phase}.`);
+    });
+  }
+
+  /** Called when a slot frees up, so the scheduler claims more work. */
+  onFreed(listener: () => void): () => void {
+    this.onFreedListeners.add(listener);
+    return () => this.onFreedListeners.delete(listener);
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Free slots per job type on this node (node-wide and per-type limits). */
+  capacity(): { total: number; perType: Map<string, number> } {
+    const total = Math.max(0, this.cfg.maxConcurrentJobs - this.running.size);
+    const perType = new Map<string, number>();
+    const counts = new Map<string, number>();
+    for (const r of this.running.values()) counts.set(r.job.jobType, (counts.get(r.job.jobType) ?? 0) + 1);
+    for (const t of this.registry.list()) {
+      perType.set(t.definition.name, Math.min(total, Math.max(0, t.definition.limits.concurrency - (counts.get(t.definition.name) ?? 0))));
+    }
+    return { total, perType };
+  }
+
+  /** Run a job that this node has claimed (it is EXECUTING in the database). */
+  execute(job: Job): void {
+    const channel = new MessageChannel();
+    const r: RunningJob = {
+      job,
+      startedAt: Date.now(),
+      port: channel.port1,
+      kill: new AbortController(),
+      cause: null,
+      causeMessage: '',
+      lastProgressWrite: 0,
+      done: Promise.resolve(),
+    };
+    this.running.set(job.id, r);
+    this.metrics.jobStarted(job);
+    r.done = this.runToEnd(r, channel.port2).finally(() => {
+      this.running.delete(job.id);
+      this.metrics.jobStopped(job);
+      for (const l of this.onFreedListeners) l();
+    });
+  }
+
+  private async runToEnd(r: RunningJob, threadPort: ThreadPort): Promise<void> {
+    const job = r.job;
+    const log = this.log.child({ job: job.id, jobType: job.jobType });
+    const workDir = join(this.config.paths.workDir, job.id);
+    let outcome: RunOutcome;
+    try {
+      const detail = await this.jobs.internalGet(job.id);
+      if (!detail) return; // deleted between claim and start
+      const type = this.registry.get(job.jobType);
+      if (!type) throw new Error(`job type '${job.jobType}' is not loaded on node ${this.node.name}`);
+      const task = this.buildTask(detail, type.moduleUrl, type.options, type.source, workDir, threadPort);
+      if (job.executionDuration > 0) {
+        const elapsed = job.startTime ? Date.now() - job.startTime.getTime() : 0;
+        r.durationTimer = setTimeout(
+          () => this.requestAbort(r, 'executionDuration', `The job exceeded its executionDuration of ${job.executionDuration} s and was aborted. Ask for a longer executionDuration (the job type allows up to ${type.definition.limits.maxExecutionDuration || 'unlimited'} s) or give it less work.`),
+          Math.max(0, job.executionDuration * 1000 - elapsed),
+        );
+      }
+      r.port.on('message', (m: ThreadMessage) => this.onThreadMessage(r, m, log));
+      let result: TaskOutcome;
+      try {
+        result = (await this.pool.run(task, { transferList: [threadPort], signal: r.kill.signal })) as TaskOutcome;
+      } catch (err) {
+        if (r.kill.signal.aborted) result = { status: 'aborted', message: r.causeMessage || 'The job was stopped.' };
+        else throw err;
+      }
+      outcome = this.outcomeOf(r, result);
+    } catch (err) {
+      log.error({ err }, 'executor failure');
+      outcome = { kind: 'error', message: `The executor could not run the job: ${(err as Error).message}`, detail: null, errorType: 'transient' };
+    } finally {
+      clearTimeout(r.durationTimer);
+      clearTimeout(r.graceTimer);
+      clearTimeout(r.progressTimer);
+      r.port.close();
+    }
+    await this.flushProgress(r, log);
+    if (r.cause === 'shutdown') {
+      await this.jobs.requeue(job.id, 'requeued: the node shut down while the job ran');
+      log.info('job requeued (node shutting down)');
+    } else if (r.cause === 'abort' || r.cause === 'destruction') {
+      // The phase was already changed by whoever aborted or deleted the job.
+      if (r.cause === 'destruction' && !(await this.jobs.internalGet(job.id))) await this.storage.delete(jobFiles.root(job.id));
+    } else {
+      const ended = await this.jobs.finish(job.id, outcome);
+      if (ended) this.metrics.jobEnded(ended);
+      log.info({ phase: ended?.phase ?? '(changed meanwhile)' }, 'job ended');
+    }
+    if (!this.cfg.keepWorkDirs) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  private outcomeOf(r: RunningJob, result: TaskOutcome): RunOutcome {
+    if (r.cause === 'executionDuration') return { kind: 'aborted', message: r.causeMessage };
+    switch (result.status) {
+      case 'completed':
+        return { kind: 'completed' };
+      case 'error':
+        return { kind: 'error', message: result.message, detail: result.detail, errorType: result.errorType };
+      case 'aborted':
+        return { kind: 'aborted', message: r.causeMessage || result.message };
+    }
+  }
+
+  private buildTask(
+    job: JobDetail,
+    moduleUrl: string,
+    options: unknown,
+    source: string,
+    workDir: string,
+    port: ThreadPort,
+  ): RunTask {
+    const files: Record<string, string> = {};
+    const parameters = job.parameters.map((p) => {
+      if (!p.filePath) return { name: p.name, value: p.value };
+      const local = this.storage.localPath(p.filePath);
+      if (!local) throw new Error(`storage backend ${this.storage.kind} cannot provide local files yet`);
+      files[p.name] = local;
+      return { name: p.name, value: local };
+    });
+    const storageRoot = this.storage.localPath('');
+    if (!storageRoot) throw new Error(`storage backend ${this.storage.kind} is not supported by the executor`);
+    return {
+      jobId: job.id,
+      jobType: job.jobType,
+      ownerId: job.ownerId,
+      runId: job.runId,
+      moduleUrl,
+      options,
+      source,
+      parameters,
+      files,
+      workDir,
+      executionDuration: job.executionDuration,
+      storage: { kind: 'local', root: storageRoot },
+      resultsPath: jobFiles.results(job.id),
+      port,
+    };
+  }
+
+  private onThreadMessage(r: RunningJob, m: ThreadMessage, log: Logger): void {
+    switch (m.type) {
+      case 'log':
+        log[m.level]({ ...(m.data ?? {}), plugin: true }, m.message);
+        break;
+      case 'progress':
+        r.pendingProgress = { fraction: m.fraction, message: m.message };
+        if (!r.progressTimer) {
+          const wait = Math.max(0, r.lastProgressWrite + PROGRESS_WRITE_INTERVAL_MS - Date.now());
+          r.progressTimer = setTimeout(() => {
+            r.progressTimer = undefined;
+            void this.flushProgress(r, log);
+          }, wait);
+        }
+        break;
+      case 'result': {
+        const reply = (error?: string) =>
+          r.port.postMessage({ type: 'result-ack', requestId: m.requestId, ...(error ? { error } : {}) } satisfies ExecutorMessage);
+        this.jobs
+          .recordResult(r.job.id, { name: m.name, storagePath: m.storagePath, size: m.size, mimeType: m.mimeType, createdAt: new Date() })
+          .then(() => reply())
+          .catch((err: Error) => {
+            log.warn({ err, result: m.name }, 'could not record a result');
+            reply(`could not record result '${m.name}': ${err.message}`);
+          });
+        break;
+      }
+    }
+  }
+
+  private async flushProgress(r: RunningJob, log: Logger): Promise<void> {
+    const p = r.pendingProgress;
+    if (!p) return;
+    r.pendingProgress = undefined;
+    r.lastProgressWrite = Date.now();
+    await this.jobs.recordProgress(r.job.id, p.fraction, p.message).catch((err) => log.warn({ err }, 'could not record progress'));
+  }
+
+  /** Ask the job to stop; terminate its thread if it has not returned after abortGrace. */
+  private requestAbort(r: RunningJob, cause: AbortCause, message: string): void {
+    if (r.cause !== null) return;
+    r.cause = cause;
+    r.causeMessage = message;
+    try {
+      r.port.postMessage({ type: 'abort', cause, message } satisfies ExecutorMessage);
+    } catch {
+      /* port already closed: the job is ending */
+    }
+    r.graceTimer = setTimeout(() => {
+      this.log.warn({ job: r.job.id }, `job did not stop within ${this.cfg.abortGrace} s of the abort request; terminating its thread`);
+      r.kill.abort();
+    }, this.cfg.abortGrace * 1000);
+  }
+
+  /** Stop a job because of destruction (the reaper) or shutdown. */
+  stop(jobId: string, cause: AbortCause, message: string): void {
+    const r = this.running.get(jobId);
+    if (r) this.requestAbort(r, cause, message);
+  }
+
+  /**
+   * Graceful shutdown: let running jobs finish for up to `grace` seconds, then stop the rest
+   * (they go back to QUEUED and run again after the restart), then close the pool.
+   */
+  async shutdown(grace = this.cfg.shutdownGrace): Promise<void> {
+    this.unsubscribe?.();
+    const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    if (this.running.size > 0) {
+      this.log.info({ running: this.running.size, grace }, 'waiting for running jobs before shutdown');
+      await Promise.race([all(), new Promise((res) => setTimeout(res, grace * 1000).unref())]);
+      for (const r of this.running.values()) this.requestAbort(r, 'shutdown', 'The server is shutting down; the job will run again after the restart.');
+      await all();
+    }
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,42 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { AbortCause, RawParameter } from '@vocloud/sdk';
+
+/** What the executor sends to a thread to run one job (structured-clone safe). */
+export interface RunTask {
+  readonly jobId: string;
+  readonly jobType: string;
+  readonly ownerId: string | null;
+  readonly runId: string | null;
+  readonly moduleUrl: string;
+  readonly options: unknown;
+  readonly source: string;
+  /** Parameters as stored; file parameters carry the local path of their file. */
+  readonly parameters: readonly RawParameter[];
+  readonly files: Readonly<Record<string, string>>;
+  readonly workDir: string;
+  readonly executionDuration: number;
+  readonly storage: StorageSpec;
+  /** Storage folder of the job's results. */
+  readonly resultsPath: string;
+  readonly port: MessagePort;
+}
+
+/** Enough to rebuild the storage backend inside a thread. */
+export type StorageSpec = { readonly kind: 'local'; readonly root: string };
+
+/** How the plugin's run() ended, as the thread reports it. */
+export type TaskOutcome =
+  | { readonly status: 'completed' }
+  | { readonly status: 'error'; readonly message: string; readonly detail: string | null; readonly errorType: 'fatal' | 'transient' }
+  | { readonly status: 'aborted'; readonly message: string };
+
+/** Thread → executor. */
+export type ThreadMessage =
+  | { readonly type: 'progress'; readonly fraction: number | null; readonly message: string | null }
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly data?: Record<string, unknown> }
+  | { readonly type: 'result'; readonly requestId: number; readonly name: string; readonly storagePath: string; readonly size: number; readonly mimeType: string };
+
+/** Executor → thread. */
+export type ExecutorMessage =
+  | { readonly type: 'result-ack'; readonly requestId: number; readonly error?: string }
+  | { readonly type: 'abort'; readonly cause: AbortCause; readonly message: string };

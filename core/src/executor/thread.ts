@@ -1,0 +1,129 @@
+import { mkdir } from 'node:fs/promises';
+import {
+  JobAbortReason,
+  JobError,
+  createJobContext,
+  parseParameters,
+  sourceStream,
+  writeLocalFile,
+  type JobTypeDefinition,
+  type PluginLogger,
+  type ResultInfo,
+  type StorageBackend,
+} from '@vocloud/sdk';
+import { importJobTypes } from '../plugins/loader.js';
+import { LocalStorageBackend } from '../storage/local-backend.js';
+import type { ExecutorMessage, RunTask, StorageSpec, TaskOutcome, ThreadMessage } from './protocol.js';
+
+/*
+ * Runs inside an executor thread (piscina). One job at a time per thread; the plugin module
+ * is imported once per thread and reused by later jobs.
+ */
+
+const plugins = new Map<string, Promise<JobTypeDefinition[]>>();
+const storages = new Map<string, StorageBackend>();
+
+function pluginFor(task: RunTask): Promise<JobTypeDefinition[]> {
+  const key = `${task.moduleUrl}\n${JSON.stringify(task.options ?? null)}`;
+  let p = plugins.get(key);
+  if (!p) {
+    p = importJobTypes(task.moduleUrl, task.options, task.source);
+    plugins.set(key, p);
+    p.catch(() => plugins.delete(key));
+  }
+  return p;
+}
+
+function storageFor(spec: StorageSpec): StorageBackend {
+  const key = `${spec.kind}:${spec.root}`;
+  let s = storages.get(key);
+  if (!s) storages.set(key, (s = new LocalStorageBackend(spec.root)));
+  return s;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+export default async function runJob(task: RunTask): Promise<TaskOutcome> {
+  const port = task.port;
+  const post = (m: ThreadMessage) => port.postMessage(m);
+  const controller = new AbortController();
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  let nextRequest = 1;
+
+  port.on('message', (m: ExecutorMessage) => {
+    if (m.type === 'abort') {
+      if (!controller.signal.aborted) controller.abort(new JobAbortReason(m.cause, m.message));
+    } else if (m.type === 'result-ack') {
+      const p = pending.get(m.requestId);
+      pending.delete(m.requestId);
+      if (m.error) p?.reject(new JobError(m.error));
+      else p?.resolve();
+    }
+  });
+
+  const log = Object.fromEntries(
+    (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+      level,
+      (message: string, data?: Record<string, unknown>) => post({ type: 'log', level, message: String(message), ...(data ? { data } : {}) }),
+    ]),
+  ) as unknown as PluginLogger;
+
+  try {
+    const defs = await pluginFor(task);
+    const def = defs.find((d) => d.name === task.jobType);
+    if (!def) throw new Error(`plugin '${task.source}' no longer declares job type '${task.jobType}'`);
+    const parameters = parseParameters(def.parameters, task.parameters, { complete: true });
+    await mkdir(task.workDir, { recursive: true });
+    const storage = storageFor(task.storage);
+
+    const ctx = createJobContext({
+      jobId: task.jobId,
+      jobType: task.jobType,
+      ownerId: task.ownerId,
+      runId: task.runId,
+      parameters,
+      files: task.files,
+      workDir: task.workDir,
+      executionDuration: task.executionDuration,
+      signal: controller.signal,
+      log,
+      onProgress: (fraction, message) => post({ type: 'progress', fraction, message: message ?? null }),
+      async storeResult(name, source, mimeType): Promise<ResultInfo> {
+        const storagePath = `${task.resultsPath}/${name}`;
+        const local = storage.localPath(storagePath);
+        const size = local
+          ? await writeLocalFile(local, source, task.workDir)
+          : (await storage.write(storagePath, sourceStream(source))).size;
+        const requestId = nextRequest++;
+        await new Promise<void>((resolve, reject) => {
+          pending.set(requestId, { resolve, reject });
+          post({ type: 'result', requestId, name, storagePath, size, mimeType });
+        });
+        return { name, size, mimeType };
+      },
+    });
+
+    await def.run(ctx);
+    if (controller.signal.aborted) return { status: 'aborted', message: describe(controller.signal.reason) };
+    return { status: 'completed' };
+  } catch (err) {
+    if (controller.signal.aborted) return { status: 'aborted', message: describe(controller.signal.reason) };
+    if (err instanceof JobError) {
+      return { status: 'error', message: err.message, detail: err.detail ?? null, errorType: err.errorType };
+    }
+    const stack = err instanceof Error && err.stack ? err.stack : null;
+    log.error('plugin failed with an unexpected exception', { error: describe(err), ...(stack ? { stack } : {}) });
+    return {
+      status: 'error',
+      message: `The ${task.jobType} job failed unexpectedly: ${describe(err)}`.slice(0, 2000),
+      detail: stack,
+      errorType: 'fatal',
+    };
+  } finally {
+    for (const p of pending.values()) p.reject(new Error('job ended'));
+    port.close();
+  }
+}

@@ -1,0 +1,213 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { cp, lstat, mkdir, readdir, realpath, rename, rm, stat, access, writeFile, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { dirname, join, relative, isAbsolute, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  StorageError,
+  storagePath,
+  type ListOptions,
+  type ListPage,
+  type ReadOptions,
+  type StorageBackend,
+  type StorageEntry,
+  type WriteOptions,
+} from '@vocloud/sdk';
+
+function errno(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code;
+}
+
+/**
+ * Storage on a local (or NFS-mounted) directory. Paths are checked by `storagePath` and, on
+ * every access, the real path must stay under the root, so a symlink cannot lead outside.
+ * Writes go to a temporary file in the same folder and are renamed into place.
+ */
+export class LocalStorageBackend implements StorageBackend {
+  readonly kind = 'local';
+  private realRoot: string | null = null;
+
+  constructor(readonly root: string) {}
+
+  private async rootReal(): Promise<string> {
+    if (this.realRoot === null) {
+      await mkdir(this.root, { recursive: true });
+      this.realRoot = await realpath(this.root);
+    }
+    return this.realRoot;
+  }
+
+  /** The OS path of a storage path; refuses anything whose real location leaves the root. */
+  private async osPath(path: string, mustExist = false): Promise<string> {
+    const p = storagePath(path);
+    const root = await this.rootReal();
+    const full = p === '' ? root : join(root, ...p.split('/'));
+    // Resolve the deepest existing ancestor: a symlink anywhere on the way must not escape.
+    let probe = full;
+    let real: string | null = null;
+    while (real === null) {
+      try {
+        real = await realpath(probe);
+      } catch (err) {
+        if (errno(err) !== 'ENOENT' && errno(err) !== 'ENOTDIR') throw err;
+        if (probe === root) throw err;
+        probe = dirname(probe);
+      }
+    }
+    const rel = relative(root, real);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new StorageError('invalid-path', `invalid path '${path}': leads outside the storage area (symbolic link)`);
+    }
+    if (mustExist && probe !== full) throw new StorageError('not-found', `'${path}' does not exist`);
+    return full;
+  }
+
+  localPath(path: string): string | null {
+    const p = storagePath(path);
+    return p === '' ? this.root : join(this.root, ...p.split('/'));
+  }
+
+  private entry(path: string, st: { isDirectory(): boolean; size: number; mtime: Date }): StorageEntry {
+    const p = storagePath(path);
+    return {
+      path: p,
+      name: p.split('/').pop() ?? '',
+      type: st.isDirectory() ? 'directory' : 'file',
+      size: st.isDirectory() ? 0 : st.size,
+      modified: st.mtime,
+    };
+  }
+
+  async stat(path: string): Promise<StorageEntry | null> {
+    const full = await this.osPath(path);
+    try {
+      return this.entry(path, await stat(full));
+    } catch (err) {
+      if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return null;
+      throw err;
+    }
+  }
+
+  async list(path: string, options: ListOptions = {}): Promise<ListPage> {
+    const full = await this.osPath(path, true);
+    let names: string[];
+    try {
+      names = await readdir(full);
+    } catch (err) {
+      if (errno(err) === 'ENOTDIR') throw new StorageError('not-a-directory', `'${path}' is not a folder`);
+      throw err;
+    }
+    names = names.filter((n) => !n.includes('.part-'));
+    const base = storagePath(path);
+    const sortBy = options.sortBy ?? 'name';
+    const order = options.order === 'desc' ? -1 : 1;
+    const offset = Math.max(0, options.offset ?? 0);
+    const limit = Math.max(0, options.limit ?? 1000);
+    let entries: StorageEntry[];
+    if (sortBy === 'name') {
+      names.sort((a, b) => (a < b ? -order : a > b ? order : 0));
+      const page = names.slice(offset, offset + limit);
+      entries = await Promise.all(page.map(async (n) => this.entry(base ? `${base}/${n}` : n, await stat(join(full, n)))));
+    } else {
+      const all = await Promise.all(names.map(async (n) => this.entry(base ? `${base}/${n}` : n, await stat(join(full, n)))));
+      const key = sortBy === 'size' ? (e: StorageEntry) => e.size : (e: StorageEntry) => e.modified.getTime();
+      all.sort((a, b) => (key(a) - key(b)) * order || (a.name < b.name ? -1 : 1));
+      entries = all.slice(offset, offset + limit);
+    }
+    return { entries, total: names.length };
+  }
+
+  async read(path: string, options: ReadOptions = {}): Promise<Readable> {
+    const full = await this.osPath(path, true);
+    const st = await stat(full);
+    if (st.isDirectory()) throw new StorageError('is-a-directory', `'${path}' is a folder`);
+    return createReadStream(full, { start: options.start, end: options.end });
+  }
+
+  async write(path: string, source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: WriteOptions = {}): Promise<StorageEntry> {
+    const full = await this.osPath(path);
+    if (options.overwrite === false) {
+      try {
+        await access(full, constants.F_OK);
+        throw new StorageError('exists', `'${path}' already exists`);
+      } catch (err) {
+        if (err instanceof StorageError) throw err;
+      }
+    }
+    await mkdir(dirname(full), { recursive: true });
+    const tmp = `${full}.part-${randomBytes(6).toString('hex')}`;
+    try {
+      if (source instanceof Uint8Array) await writeFile(tmp, source);
+      else await pipeline(source instanceof Readable ? source : Readable.from(source), createWriteStream(tmp));
+      await rename(tmp, full);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return this.entry(path, await stat(full));
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await mkdir(await this.osPath(path), { recursive: true });
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const src = await this.osPath(from, true);
+    const dst = await this.osPath(to);
+    await mkdir(dirname(dst), { recursive: true });
+    await rename(src, dst);
+  }
+
+  async copy(from: string, to: string): Promise<void> {
+    const src = await this.osPath(from, true);
+    const dst = await this.osPath(to);
+    await mkdir(dirname(dst), { recursive: true });
+    await cp(src, dst, { recursive: true, errorOnExist: false, force: true, verbatimSymlinks: true });
+  }
+
+  async delete(path: string): Promise<void> {
+    const full = await this.osPath(path);
+    if (full === (await this.rootReal())) throw new StorageError('invalid-path', 'refusing to delete the storage root');
+    try {
+      const st = await lstat(full);
+      if (st.isDirectory()) await rm(full, { recursive: true, force: true });
+      else await unlink(full);
+    } catch (err) {
+      if (errno(err) !== 'ENOENT') throw err;
+    }
+  }
+
+  async usage(path: string): Promise<number> {
+    const full = await this.osPath(path);
+    let total = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (errno(err) === 'ENOENT') return;
+        if (errno(err) === 'ENOTDIR') {
+          total += (await stat(dir)).size;
+          return;
+        }
+        throw err;
+      }
+      for (const e of entries) {
+        const p = dir + sep + e.name;
+        if (e.isDirectory()) await walk(p);
+        else if (e.isFile()) total += (await lstat(p)).size;
+      }
+    };
+    await walk(full);
+    return total;
+  }
+
+  async check(): Promise<void> {
+    const root = await this.rootReal();
+    const probe = join(root, `.availability-${randomBytes(4).toString('hex')}`);
+    await writeFile(probe, 'ok');
+    await unlink(probe);
+  }
+}

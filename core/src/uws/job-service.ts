@@ -1,0 +1,506 @@
+import type { Readable } from 'node:stream';
+import { inject, injectable } from 'tsyringe';
+import type { Logger } from 'pino';
+import {
+  ParameterError,
+  fileParameterNames,
+  parseParameters,
+  storageName,
+  type RawParameter,
+  type StorageBackend,
+} from '@vocloud/sdk';
+import { TOKENS } from '../tokens.js';
+import type { LoadedConfig } from '../config/load.js';
+import { PluginRegistry, type JobType } from '../plugins/registry.js';
+import { jobFiles } from '../storage/job-files.js';
+import { JobEvents } from './job-events.js';
+import { JobStore, newJobId, type JobListFilter, type JobRef } from './job-store.js';
+import {
+  ACTIVE_PHASES,
+  isPhase,
+  type Actor,
+  type Job,
+  type JobDetail,
+  type JobParameter,
+  type JobResult,
+  type Phase,
+  type PhaseChange,
+} from './model.js';
+import { BadRequestError, NotFoundError, PayloadTooLargeError, PhaseConflictError } from './errors.js';
+import { parseIsoTime } from './time.js';
+
+/** A file a client sent inline with a request, already streamed to storage. */
+export interface StagedUpload {
+  /** The multipart field name. */
+  readonly field: string;
+  readonly storagePath: string;
+  readonly size: number;
+}
+
+/** A job being created: uploads are streamed into its storage folder before it exists. */
+export interface JobDraft {
+  readonly id: string;
+  readonly jobType: JobType;
+  readonly uploads: StagedUpload[];
+}
+
+/** A creation or parameter request, as the route parsed it (names as the client wrote them). */
+export interface JobRequest {
+  readonly parameters: readonly RawParameter[];
+  /** DALI UPLOAD=name,uri values. */
+  readonly uploadRefs: readonly string[];
+  readonly runId?: string;
+  readonly executionDuration?: string;
+  readonly destruction?: string;
+  /** PHASE at creation: only RUN is meaningful. */
+  readonly phase?: string;
+}
+
+export interface WaitOptions {
+  /** Seconds; negative = as long as the server allows. */
+  readonly wait: number;
+  /** Only wait while the job is in this phase. */
+  readonly phase?: Phase;
+  /** Fires when the client disconnects. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ListRequest {
+  readonly phases?: readonly string[];
+  readonly after?: string;
+  readonly last?: string;
+}
+
+/** Why a running job ended, as the executor reports it. */
+export type RunOutcome =
+  | { readonly kind: 'completed' }
+  | { readonly kind: 'error'; readonly message: string; readonly detail: string | null; readonly errorType: 'fatal' | 'transient' }
+  | { readonly kind: 'aborted'; readonly message: string };
+
+const RUNID_MAX = 256;
+
+/**
+ * The one UWS state machine. Every decision about phases, parameters, durations, destruction
+ * and WAIT is made here; routes translate HTTP to these calls, the scheduler and executor call
+ * the server-side transitions, and the store only persists.
+ */
+@injectable()
+export class JobService {
+  private readonly uws: LoadedConfig['config']['uws'];
+
+  constructor(
+    @inject(TOKENS.Config) config: LoadedConfig,
+    @inject(JobStore) private readonly store: JobStore,
+    @inject(JobEvents) private readonly events: JobEvents,
+    @inject(PluginRegistry) private readonly registry: PluginRegistry,
+    @inject(TOKENS.Storage) private readonly storage: StorageBackend,
+    @inject(TOKENS.Logger) private readonly log: Logger,
+  ) {
+    this.uws = config.config.uws;
+  }
+
+  // ---------------------------------------------------------------- job types
+
+  jobType(name: string): JobType {
+    const t = this.registry.get(name);
+    if (!t) {
+      const known = this.registry.list().map((j) => j.definition.name);
+      throw new NotFoundError(`no job type '${name.slice(0, 64)}'; this service offers: ${known.join(', ') || '(none)'}`);
+    }
+    return t;
+  }
+
+  jobTypes(): JobType[] {
+    return this.registry.list();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private visible(actor: Actor, job: Job | JobDetail): boolean {
+    return actor.isAdmin || job.ownerId === actor.ownerId;
+  }
+
+  /** The job, if it exists, is of this type and the actor may see it — else 404 (ids leak nothing). */
+  async get(actor: Actor, jobType: string, id: string): Promise<JobDetail> {
+    this.jobType(jobType);
+    const job = await this.store.get(id);
+    if (!job || job.jobType !== jobType || !this.visible(actor, job)) {
+      throw new NotFoundError(`no job '${id.slice(0, 64)}' in the ${jobType} job list`);
+    }
+    return job;
+  }
+
+  /** GET job with WAIT: block while the job stays in its (active) phase. */
+  async getWaiting(actor: Actor, jobType: string, id: string, options: WaitOptions): Promise<JobDetail> {
+    const job = await this.get(actor, jobType, id);
+    if (!ACTIVE_PHASES.has(job.phase)) return job;
+    if (options.phase !== undefined && options.phase !== job.phase) return job;
+    const seconds = options.wait < 0 ? this.uws.maxWait : Math.min(options.wait, this.uws.maxWait);
+    if (seconds <= 0) return job;
+    const waiter = this.events.waitForChange(id, job.phase, seconds * 1000, options.signal);
+    // Subscribed first, then look again: a change between the two reads is not missed.
+    const now = await this.store.getPhase(id);
+    if (now !== job.phase) waiter.cancel();
+    await waiter.ready;
+    return (await this.store.get(id)) ?? job;
+  }
+
+  async list(actor: Actor, jobType: string, request: ListRequest): Promise<JobRef[]> {
+    this.jobType(jobType);
+    const phases = (request.phases ?? []).map((p) => {
+      const up = p.trim().toUpperCase();
+      if (!isPhase(up)) throw new BadRequestError(`PHASE=${p.slice(0, 32)}: not a UWS phase (one of PENDING, QUEUED, EXECUTING, COMPLETED, ERROR, ABORTED, UNKNOWN, HELD, SUSPENDED, ARCHIVED)`);
+      return up;
+    });
+    let last: number | undefined;
+    if (request.last !== undefined) {
+      if (!/^\d+$/.test(request.last.trim()) || Number(request.last) < 1) {
+        throw new BadRequestError(`LAST=${request.last.slice(0, 32)}: must be a positive integer`);
+      }
+      last = Number(request.last);
+    }
+    const filter: JobListFilter = {
+      jobType,
+      ...(actor.isAdmin ? {} : { ownerId: actor.ownerId }),
+      phases,
+      ...(request.after !== undefined ? { after: parseIsoTime(request.after, 'AFTER') } : {}),
+      ...(last !== undefined ? { last } : {}),
+      limit: this.uws.maxJobList,
+    };
+    return this.store.list(filter);
+  }
+
+  async history(actor: Actor, jobType: string, id: string): Promise<PhaseChange[]> {
+    await this.get(actor, jobType, id);
+    return this.store.history(id);
+  }
+
+  // ---------------------------------------------------------------- creating and changing
+
+  /** Start a job draft, so the route can stream uploads into the job's folder. */
+  draft(jobType: string): JobDraft {
+    return { id: newJobId(), jobType: this.jobType(jobType), uploads: [] };
+  }
+
+  /** Stream one inline upload of a draft (or of a PENDING job) into storage. */
+  async stageUpload(jobId: string, uploads: StagedUpload[], field: string, stream: Readable, truncated: () => boolean): Promise<void> {
+    let name: string;
+    try {
+      name = storageName(field);
+    } catch {
+      stream.resume();
+      throw new BadRequestError(`upload field name '${field.slice(0, 64)}' is not usable as a parameter name`);
+    }
+    if (uploads.length >= this.uws.maxUploadFiles) {
+      stream.resume();
+      throw new PayloadTooLargeError(`too many files in one request (the limit is ${this.uws.maxUploadFiles})`);
+    }
+    const path = `${jobFiles.uploads(jobId)}/${name}.${uploads.length}`;
+    const entry = await this.storage.write(path, stream);
+    if (truncated()) {
+      await this.storage.delete(path);
+      throw new PayloadTooLargeError(
+        `upload '${field.slice(0, 64)}' is larger than the limit of ${this.uws.maxUploadSize} bytes (uws.maxUploadSize)`,
+      );
+    }
+    uploads.push({ field, storagePath: path, size: entry.size });
+  }
+
+  /** Remove what a failed request staged. */
+  async discardDraft(draft: JobDraft): Promise<void> {
+    await this.storage.delete(jobFiles.root(draft.id)).catch((err) => this.log.warn({ err, job: draft.id }, 'could not remove staged uploads'));
+  }
+
+  /** Turn a request's parameters, UPLOAD references and inline files into stored parameters. */
+  private buildParameters(type: JobType, request: JobRequest, uploads: readonly StagedUpload[]): JobParameter[] {
+    const schema = type.definition.parameters;
+    const fileParams = new Set(fileParameterNames(schema).map((n) => n.toLowerCase()));
+    const out: JobParameter[] = [];
+    const usedUploads = new Set<StagedUpload>();
+    for (const p of request.parameters) {
+      if (fileParams.has(p.name.toLowerCase())) {
+        throw new BadRequestError(
+          `parameter '${p.name}' takes a file: send it as a multipart file part named '${p.name}' (or UPLOAD=${p.name},param:partname)`,
+        );
+      }
+      out.push({ name: p.name, value: p.value, byReference: false, filePath: null, fileSize: null });
+    }
+    for (const ref of request.uploadRefs) {
+      for (const item of ref.split(';')) {
+        const comma = item.indexOf(',');
+        if (comma <= 0) throw new BadRequestError(`UPLOAD=${item.slice(0, 64)}: expected name,uri`);
+        const name = item.slice(0, comma).trim();
+        const uri = item.slice(comma + 1).trim();
+        if (uri.startsWith('param:')) {
+          const part = uri.slice('param:'.length);
+          const staged = uploads.find((u) => u.field === part);
+          if (!staged) throw new BadRequestError(`UPLOAD=${name},${uri.slice(0, 64)}: the request has no file part named '${part.slice(0, 64)}'`);
+          usedUploads.add(staged);
+          out.push({ name, value: '', byReference: true, filePath: staged.storagePath, fileSize: staged.size });
+        } else if (/^https?:\/\//i.test(uri)) {
+          if (fileParams.has(name.toLowerCase())) {
+            throw new BadRequestError(
+              `UPLOAD=${name},${uri.slice(0, 64)}: remote files are not fetched for job parameters; upload the file inline, or import it with a data source first`,
+            );
+          }
+          out.push({ name, value: uri, byReference: true, filePath: null, fileSize: null });
+        } else {
+          throw new BadRequestError(`UPLOAD=${name},${uri.slice(0, 64)}: the URI must be param:partname or http(s)://…`);
+        }
+      }
+    }
+    for (const staged of uploads) {
+      if (usedUploads.has(staged)) continue;
+      if (!fileParams.has(staged.field.toLowerCase())) {
+        const known = fileParameterNames(schema);
+        throw new BadRequestError(
+          `file part '${staged.field.slice(0, 64)}' does not match a file parameter of ${type.definition.name}` +
+            (known.length ? ` (file parameters: ${known.join(', ')})` : ' (this job type takes no files)'),
+        );
+      }
+      out.push({ name: staged.field, value: '', byReference: true, filePath: staged.storagePath, fileSize: staged.size });
+    }
+    if (out.length > this.uws.maxParameters) throw new BadRequestError(`too many parameters (the limit is ${this.uws.maxParameters})`);
+    for (const p of out) {
+      if (Buffer.byteLength(p.value) > this.uws.maxParameterLength) {
+        throw new PayloadTooLargeError(`parameter '${p.name.slice(0, 64)}' is longer than ${this.uws.maxParameterLength} bytes; upload it as a file`);
+      }
+    }
+    return out;
+  }
+
+  /** Check parameters against the plugin's schema; `complete` also requires the required ones. */
+  private validate(type: JobType, params: readonly JobParameter[], complete: boolean): void {
+    try {
+      parseParameters(type.definition.parameters, params.map(asRaw), { complete });
+    } catch (err) {
+      if (err instanceof ParameterError) {
+        throw new BadRequestError(complete ? `cannot run the job: ${err.message}` : err.message);
+      }
+      throw err;
+    }
+  }
+
+  private executionDuration(type: JobType, raw: string | undefined): number {
+    const { defaultExecutionDuration, maxExecutionDuration } = type.definition.limits;
+    if (raw === undefined) return defaultExecutionDuration;
+    const t = raw.trim();
+    if (!/^\d+$/.test(t)) throw new BadRequestError(`EXECUTIONDURATION=${raw.slice(0, 32)}: must be a whole number of seconds (0 = as long as allowed)`);
+    const n = Number(t);
+    if (maxExecutionDuration > 0 && (n === 0 || n > maxExecutionDuration)) return maxExecutionDuration;
+    return Math.min(n, 2 ** 31 - 1);
+  }
+
+  private destruction(raw: string | undefined, creation: Date): Date {
+    const max = new Date(creation.getTime() + this.uws.maxDestruction * 1000);
+    if (raw === undefined || raw.trim() === '') return new Date(creation.getTime() + this.uws.defaultDestruction * 1000);
+    const d = parseIsoTime(raw, 'DESTRUCTION');
+    return d > max ? max : d;
+  }
+
+  /** POST to the job list: create a job (and queue it when PHASE=RUN). */
+  async create(actor: Actor, draft: JobDraft, request: JobRequest): Promise<JobDetail> {
+    const type = draft.jobType;
+    const run = parseCreationPhase(request.phase);
+    const params = this.buildParameters(type, request, draft.uploads);
+    this.validate(type, params, run);
+    const runId = request.runId === undefined ? null : request.runId.slice(0, RUNID_MAX);
+    const job = await this.store.insert(
+      {
+        id: draft.id,
+        jobType: type.definition.name,
+        runId,
+        ownerId: actor.ownerId,
+        executionDuration: this.executionDuration(type, request.executionDuration),
+        destruction: this.destruction(request.destruction, new Date()),
+        parameters: params,
+      },
+      run ? 'QUEUED' : 'PENDING',
+      run ? 'created with PHASE=RUN' : 'created',
+    );
+    this.log.debug({ job: job.id, jobType: job.jobType, phase: job.phase }, 'job created');
+    return job;
+  }
+
+  /** POST …/parameters: only while PENDING. */
+  async setParameters(actor: Actor, jobType: string, id: string, request: JobRequest, uploads: readonly StagedUpload[]): Promise<void> {
+    const job = await this.get(actor, jobType, id);
+    if (job.phase !== 'PENDING') throw new PhaseConflictError(`parameters can only be changed while the job is PENDING; it is ${job.phase}`);
+    const type = this.jobType(jobType);
+    const added = this.buildParameters(type, request, uploads);
+    // Validate the merged set: the new values replace same-named old ones.
+    const names = new Set(added.map((p) => p.name.toLowerCase()));
+    this.validate(type, [...job.parameters.filter((p) => !names.has(p.name.toLowerCase())), ...added], false);
+    const outcome = await this.store.upsertParameters(id, 'PENDING', added);
+    if (outcome === 'wrong-phase') throw new PhaseConflictError('parameters can only be changed while the job is PENDING; it has just left PENDING');
+    if (outcome === 'missing') throw new NotFoundError(`no job '${id}'`);
+    // Files of replaced uploads are no longer referenced.
+    const replacedFiles = job.parameters.filter((p) => p.filePath && names.has(p.name.toLowerCase())).map((p) => p.filePath!);
+    await Promise.all(replacedFiles.map((f) => this.storage.delete(f)));
+  }
+
+  /** POST …/phase PHASE=RUN. */
+  async run(actor: Actor, jobType: string, id: string): Promise<void> {
+    const job = await this.get(actor, jobType, id);
+    if (job.phase === 'QUEUED' || job.phase === 'EXECUTING') return; // already on its way: RUN is idempotent
+    if (job.phase !== 'PENDING' && job.phase !== 'HELD') {
+      throw new PhaseConflictError(`cannot run a job that is ${job.phase}; create a new job instead`);
+    }
+    this.validate(this.jobType(jobType), job.parameters, true);
+    const moved = await this.store.transition(id, ['PENDING', 'HELD'], 'QUEUED', 'PHASE=RUN', { queuedAt: 'now' });
+    if (!moved) throw new PhaseConflictError(`the job left ${job.phase} while it was being queued; look at it again`);
+  }
+
+  /** POST …/phase PHASE=ABORT. A running job's executor notices the change and stops it. */
+  async abort(actor: Actor, jobType: string, id: string, reason = 'aborted by the owner (PHASE=ABORT)'): Promise<void> {
+    const job = await this.get(actor, jobType, id);
+    if (job.phase === 'ABORTED') return;
+    const moved = await this.store.transition(id, ['PENDING', 'QUEUED', 'EXECUTING', 'HELD', 'SUSPENDED'], 'ABORTED', reason, { endTime: 'now' });
+    if (!moved) throw new PhaseConflictError(`cannot abort a job that is ${(await this.store.getPhase(id)) ?? 'gone'}`);
+  }
+
+  /** DELETE job (or ACTION=DELETE): stop it if running, then remove it and its files. */
+  async delete(actor: Actor, jobType: string, id: string): Promise<void> {
+    await this.get(actor, jobType, id);
+    await this.destroy(id, 'deleted by the owner');
+  }
+
+  async setExecutionDuration(actor: Actor, jobType: string, id: string, raw: string): Promise<void> {
+    const job = await this.get(actor, jobType, id);
+    const value = this.executionDuration(this.jobType(jobType), raw);
+    const allowed: Phase[] = ['PENDING', 'QUEUED', 'HELD'];
+    if (!(await this.store.updateAttribute(id, allowed, 'execution_duration', value))) {
+      throw new PhaseConflictError(`executionDuration can only be changed before the job starts; it is ${job.phase}`);
+    }
+  }
+
+  async setDestruction(actor: Actor, jobType: string, id: string, raw: string): Promise<void> {
+    const job = await this.get(actor, jobType, id);
+    const value = this.destruction(raw, job.creationTime);
+    const allowed: Phase[] = ['PENDING', 'QUEUED', 'EXECUTING', 'HELD', 'SUSPENDED', 'COMPLETED', 'ERROR', 'ABORTED'];
+    if (!(await this.store.updateAttribute(id, allowed, 'destruction', value))) {
+      throw new PhaseConflictError(`destruction cannot be changed on a job that is ${job.phase}`);
+    }
+  }
+
+  async openResult(actor: Actor, jobType: string, id: string, name: string): Promise<{ result: JobResult; stream: Readable }> {
+    const job = await this.get(actor, jobType, id);
+    const result = job.results.find((r) => r.name === name);
+    if (!result) throw new NotFoundError(`job ${id} has no result '${name.slice(0, 128)}'`);
+    return { result, stream: await this.storage.read(result.storagePath) };
+  }
+
+  /** GET …/parameters/{name}: an uploaded file, or the value. */
+  async openParameter(
+    actor: Actor,
+    jobType: string,
+    id: string,
+    name: string,
+  ): Promise<{ parameter: JobParameter; stream: Readable | null }> {
+    const job = await this.get(actor, jobType, id);
+    const lower = name.toLowerCase();
+    const parameter = job.parameters.find((p) => p.name.toLowerCase() === lower);
+    if (!parameter) throw new NotFoundError(`job ${id} has no parameter '${name.slice(0, 64)}'`);
+    return { parameter, stream: parameter.filePath ? await this.storage.read(parameter.filePath) : null };
+  }
+
+  // ---------------------------------------------------------------- server side (scheduler, executor, reaper)
+
+  claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number): Promise<Job[]> {
+    return this.store.claim(nodeId, capacity, limit);
+  }
+
+  /** The job's internal record (no access check): for executors. */
+  internalGet(id: string): Promise<JobDetail | null> {
+    return this.store.get(id);
+  }
+
+  /** Record how a running job ended. A job aborted or deleted meanwhile keeps that phase. */
+  async finish(id: string, outcome: RunOutcome): Promise<Job | null> {
+    switch (outcome.kind) {
+      case 'completed':
+        return this.store.transition(id, ['EXECUTING'], 'COMPLETED', 'finished', { endTime: 'now', progress: 1 });
+      case 'error':
+        return this.store.transition(id, ['EXECUTING'], 'ERROR', 'failed', {
+          endTime: 'now',
+          error: { type: outcome.errorType, message: outcome.message, detail: outcome.detail },
+        });
+      case 'aborted':
+        return this.store.transition(id, ['EXECUTING'], 'ABORTED', outcome.message, {
+          endTime: 'now',
+          error: { type: 'fatal', message: outcome.message, detail: null },
+        });
+    }
+  }
+
+  /** Put an interrupted job back in the queue (graceful shutdown); its partial results go. */
+  async requeue(id: string, reason: string): Promise<boolean> {
+    const moved = await this.store.transition(id, ['EXECUTING'], 'QUEUED', reason, { queuedAt: 'now', nodeId: null, startTime: null, progress: null, progressMessage: null });
+    if (moved) {
+      await this.store.deleteResults(id);
+      await this.storage.delete(jobFiles.results(id));
+    }
+    return moved !== null;
+  }
+
+  /** End a job whose executor died (found by heartbeat checks). */
+  async failOrphan(id: string, why: string): Promise<boolean> {
+    const message = `The job was interrupted: ${why}. Results produced before that are kept; run the job again to finish it.`;
+    const moved = await this.store.transition(id, ['EXECUTING'], 'ERROR', why, {
+      endTime: 'now',
+      error: { type: 'transient', message, detail: null },
+    });
+    return moved !== null;
+  }
+
+  async recordResult(id: string, result: JobResult): Promise<void> {
+    await this.store.addResult(id, result);
+  }
+
+  async recordProgress(id: string, fraction: number | null, message: string | null): Promise<void> {
+    await this.store.setProgress(id, fraction, message);
+  }
+
+  /**
+   * Destruction (or DELETE): a running job is aborted first, so its executor stops it; then
+   * the job is deleted — or ARCHIVED with its files removed, per uws.destructionPolicy.
+   */
+  async destroy(id: string, reason: string, policy: 'delete' | 'archive' = 'delete'): Promise<void> {
+    await this.store.transition(id, ['PENDING', 'QUEUED', 'EXECUTING', 'HELD', 'SUSPENDED'], 'ABORTED', reason, { endTime: 'now' });
+    if (policy === 'archive') {
+      await this.store.transition(id, ['COMPLETED', 'ERROR', 'ABORTED'], 'ARCHIVED', reason);
+      await this.store.deleteResults(id);
+      await this.storage.delete(jobFiles.root(id));
+      return;
+    }
+    await this.store.delete(id);
+    await this.storage.delete(jobFiles.root(id));
+    await this.store.notifyDeleted(id);
+  }
+
+  /** Apply destruction to every job whose time has come; returns how many. */
+  async destroyExpired(limit = 200): Promise<number> {
+    const expired = await this.store.expired(new Date(), limit);
+    for (const job of expired) {
+      await this.destroy(job.id, 'destruction time reached', this.uws.destructionPolicy);
+      this.log.info({ job: job.id, policy: this.uws.destructionPolicy }, 'job destroyed (destruction time reached)');
+    }
+    return expired.length;
+  }
+
+  countsByPhase(): Promise<Map<string, Map<Phase, number>>> {
+    return this.store.countsByPhase();
+  }
+}
+
+function asRaw(p: JobParameter): RawParameter {
+  // Uploaded files are validated by name only; their value is the file itself.
+  return { name: p.name, value: p.filePath ?? p.value };
+}
+
+function parseCreationPhase(phase: string | undefined): boolean {
+  if (phase === undefined) return false;
+  const up = phase.trim().toUpperCase();
+  if (up === 'RUN') return true;
+  throw new BadRequestError(`PHASE=${phase.slice(0, 32)} at creation: only PHASE=RUN is allowed (it queues the new job at once)`);
+}

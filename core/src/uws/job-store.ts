@@ -1,0 +1,406 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { inject, injectable } from 'tsyringe';
+import { TOKENS } from '../tokens.js';
+import type { Database } from '../db/database.js';
+import { JobParameterRow, JobRow, PhaseHistoryRow } from '../db/models.js';
+import { isPhase, type Job, type JobDetail, type JobParameter, type JobResult, type Phase, type PhaseChange } from './model.js';
+
+/** NOTIFY channels. Payload of JOB_CHANNEL: `${id} ${phase}`; of QUEUE_CHANNEL: the job type. */
+export const JOB_CHANNEL = 'vocloud_job';
+export const QUEUE_CHANNEL = 'vocloud_queue';
+
+/** Fields a transition may set besides the phase. */
+export interface JobPatch {
+  startTime?: 'now' | null;
+  endTime?: 'now' | null;
+  queuedAt?: 'now' | null;
+  nodeId?: string | null;
+  error?: { type: 'transient' | 'fatal'; message: string; detail: string | null } | null;
+  progress?: number | null;
+  progressMessage?: string | null;
+}
+
+export interface NewJob {
+  readonly id: string;
+  readonly jobType: string;
+  readonly runId: string | null;
+  readonly ownerId: string | null;
+  readonly executionDuration: number;
+  readonly destruction: Date;
+  readonly parameters: readonly JobParameter[];
+}
+
+export interface JobListFilter {
+  readonly jobType: string;
+  /** Only jobs of this owner; undefined = every owner (admins). */
+  readonly ownerId?: string | null;
+  readonly phases?: readonly Phase[];
+  readonly after?: Date;
+  readonly last?: number;
+  readonly limit: number;
+}
+
+export interface JobRef {
+  readonly id: string;
+  readonly phase: Phase;
+  readonly runId: string | null;
+  readonly ownerId: string | null;
+  readonly creationTime: Date;
+}
+
+/** 16 characters of [a-z2-7]: 80 random bits, URL-safe, no guessable order. */
+export function newJobId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  const bytes = randomBytes(10);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}
+
+function date(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v : new Date(String(v));
+}
+
+function phaseOf(v: string): Phase {
+  return isPhase(v) ? v : 'UNKNOWN';
+}
+
+export function rowToJob(r: Record<string, unknown>): Job {
+  const errorMessage = r.error_message as string | null;
+  return {
+    id: r.id as string,
+    jobType: r.job_type as string,
+    runId: (r.run_id as string | null) ?? null,
+    ownerId: (r.owner_id as string | null) ?? null,
+    phase: phaseOf(r.phase as string),
+    quote: date(r.quote),
+    creationTime: date(r.creation_time)!,
+    startTime: date(r.start_time),
+    endTime: date(r.end_time),
+    executionDuration: Number(r.execution_duration),
+    destruction: date(r.destruction),
+    error:
+      errorMessage === null || errorMessage === undefined
+        ? null
+        : {
+            type: r.error_type === 'transient' ? 'transient' : 'fatal',
+            message: errorMessage,
+            detail: (r.error_detail as string | null) ?? null,
+            hasDetail: r.error_detail !== null && r.error_detail !== undefined && r.error_detail !== errorMessage,
+          },
+    progress: r.progress === null || r.progress === undefined ? null : Math.round(Number(r.progress) * 1e4) / 1e4,
+    progressMessage: (r.progress_message as string | null) ?? null,
+    queuedAt: date(r.queued_at),
+    nodeId: (r.node_id as string | null) ?? null,
+    attempts: Number(r.attempts ?? 0),
+  };
+}
+
+function parseJsonColumn<T>(v: unknown): T[] {
+  if (v === null || v === undefined) return [];
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T[];
+}
+
+const DETAIL_SQL = `
+SELECT j.*,
+  (SELECT coalesce(json_agg(json_build_object('name', p.name, 'value', p.value, 'byReference', p.by_reference,
+            'filePath', p.file_path, 'fileSize', p.file_size) ORDER BY p.position), '[]'::json)
+     FROM job_parameters p WHERE p.job_id = j.id) AS parameters_json,
+  (SELECT coalesce(json_agg(json_build_object('name', r.name, 'mimeType', r.mime_type, 'size', r.size,
+            'storagePath', r.storage_path, 'createdAt', r.created_at) ORDER BY r.position), '[]'::json)
+     FROM job_results r WHERE r.job_id = j.id) AS results_json
+FROM jobs j WHERE j.id = ?`;
+
+/**
+ * Persistence of jobs — and nothing else: no phase rules here (JobService owns them). Every
+ * phase change is one conditional UPDATE that also records the history and NOTIFYs, in a
+ * single statement.
+ */
+@injectable()
+export class JobStore {
+  private readonly knex: Knex;
+  constructor(@inject(TOKENS.Database) db: Database) {
+    this.knex = db.knex;
+  }
+
+  private jobs(trx?: Knex.Transaction) {
+    return JobRow.bindKnex(trx ?? this.knex).query();
+  }
+
+  async insert(job: NewJob, initialPhase: Phase, reason: string): Promise<JobDetail> {
+    const id = job.id;
+    const queued = initialPhase === 'QUEUED';
+    await this.knex.transaction(async (trx) => {
+      await JobRow.bindKnex(trx).query().insertGraph({
+        id,
+        job_type: job.jobType,
+        run_id: job.runId,
+        owner_id: job.ownerId,
+        phase: initialPhase,
+        creation_time: trx.fn.now() as unknown as Date,
+        queued_at: queued ? (trx.fn.now() as unknown as Date) : null,
+        execution_duration: job.executionDuration,
+        destruction: job.destruction,
+        attempts: 0,
+        parameters: job.parameters.map((p, position) => ({
+          position,
+          name: p.name,
+          value: p.value,
+          by_reference: p.byReference,
+          file_path: p.filePath,
+          file_size: p.fileSize,
+        })) as JobParameterRow[],
+      } as unknown as JobRow);
+      await trx('job_phase_history').insert({ job_id: id, phase: initialPhase, at: trx.fn.now(), reason });
+      if (queued) await trx.raw('SELECT pg_notify(?, ?)', [QUEUE_CHANNEL, job.jobType]);
+    });
+    return (await this.get(id))!;
+  }
+
+  async get(id: string): Promise<JobDetail | null> {
+    const res = await this.knex.raw(DETAIL_SQL, [id]);
+    const row = (res.rows as Record<string, unknown>[])[0];
+    if (!row) return null;
+    const job = rowToJob(row);
+    const parameters = parseJsonColumn<JobParameter>(row.parameters_json).map((p) => ({
+      ...p,
+      fileSize: p.fileSize === null ? null : Number(p.fileSize),
+    }));
+    const results = parseJsonColumn<JobResult & { createdAt: string }>(row.results_json).map((r) => ({
+      ...r,
+      size: Number(r.size),
+      createdAt: new Date(r.createdAt),
+    }));
+    return { ...job, parameters, results };
+  }
+
+  async getPhase(id: string): Promise<Phase | null> {
+    const row = await this.knex('jobs').select('phase').where({ id }).first();
+    return row ? phaseOf(row.phase as string) : null;
+  }
+
+  async list(filter: JobListFilter): Promise<JobRef[]> {
+    const q = this.knex('jobs')
+      .select('id', 'phase', 'run_id', 'owner_id', 'creation_time')
+      .where('job_type', filter.jobType)
+      .orderBy([{ column: 'creation_time', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .limit(Math.min(filter.last ?? filter.limit, filter.limit));
+    if (filter.ownerId !== undefined) {
+      if (filter.ownerId === null) q.whereNull('owner_id');
+      else q.where('owner_id', filter.ownerId);
+    }
+    if (filter.phases && filter.phases.length > 0) q.whereIn('phase', filter.phases as Phase[]);
+    else q.whereNot('phase', 'ARCHIVED');
+    if (filter.after) q.where('creation_time', '>', filter.after);
+    const rows = (await q) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as string,
+      phase: phaseOf(r.phase as string),
+      runId: (r.run_id as string | null) ?? null,
+      ownerId: (r.owner_id as string | null) ?? null,
+      creationTime: date(r.creation_time)!,
+    }));
+  }
+
+  /**
+   * The one way a phase changes: `UPDATE … WHERE id = :id AND phase = ANY(:from)`, plus a
+   * history row and a NOTIFY, atomically. Returns null when the job was not in `from`.
+   */
+  async transition(id: string, from: readonly Phase[], to: Phase, reason: string, patch: JobPatch = {}): Promise<Job | null> {
+    const sets: string[] = ['phase = ?'];
+    const values: Knex.RawBinding[] = [to];
+    const setNow = (col: string, v: 'now' | null | undefined) => {
+      if (v === undefined) return;
+      sets.push(v === 'now' ? `${col} = now()` : `${col} = NULL`);
+    };
+    setNow('start_time', patch.startTime);
+    setNow('end_time', patch.endTime);
+    setNow('queued_at', patch.queuedAt);
+    if (patch.nodeId !== undefined) sets.push('node_id = ?'), values.push(patch.nodeId);
+    if (patch.error !== undefined) {
+      sets.push('error_type = ?', 'error_message = ?', 'error_detail = ?');
+      values.push(patch.error?.type ?? null, patch.error?.message ?? null, patch.error?.detail ?? null);
+    }
+    if (patch.progress !== undefined) sets.push('progress = ?'), values.push(patch.progress);
+    if (patch.progressMessage !== undefined) sets.push('progress_message = ?'), values.push(patch.progressMessage);
+    const notifyQueue = to === 'QUEUED' ? `, pg_notify('${QUEUE_CHANNEL}', u.job_type)` : '';
+    const sql = `
+      WITH u AS (
+        UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND phase = ANY(?::text[]) RETURNING *
+      ), h AS (
+        INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, phase, now(), ? FROM u
+      )
+      SELECT u.*, pg_notify('${JOB_CHANNEL}', u.id || ' ' || u.phase)${notifyQueue} FROM u`;
+    const res = await this.knex.raw(sql, [...values, id, [...from], reason]);
+    const row = (res.rows as Record<string, unknown>[])[0];
+    return row ? rowToJob(row) : null;
+  }
+
+  /** Replace the named parameters (and add new ones) while the job is in `phase`. */
+  async upsertParameters(id: string, phase: Phase, params: readonly JobParameter[]): Promise<'ok' | 'wrong-phase' | 'missing'> {
+    return this.knex.transaction(async (trx) => {
+      const job = await trx('jobs').select('phase').where({ id }).forUpdate().first();
+      if (!job) return 'missing';
+      if (job.phase !== phase) return 'wrong-phase';
+      const names = [...new Set(params.map((p) => p.name.toLowerCase()))];
+      await trx('job_parameters').where({ job_id: id }).whereIn(trx.raw('lower(name)') as unknown as string, names).delete();
+      const max = await trx('job_parameters').where({ job_id: id }).max('position as m').first();
+      let position = Number(max?.m ?? -1) + 1;
+      if (params.length > 0) {
+        await trx('job_parameters').insert(
+          params.map((p) => ({
+            job_id: id,
+            position: position++,
+            name: p.name,
+            value: p.value,
+            by_reference: p.byReference,
+            file_path: p.filePath,
+            file_size: p.fileSize,
+          })),
+        );
+      }
+      return 'ok';
+    });
+  }
+
+  /** Set a job attribute only while the job is in one of `phases`. */
+  async updateAttribute(
+    id: string,
+    phases: readonly Phase[],
+    column: 'execution_duration' | 'destruction',
+    value: number | Date,
+  ): Promise<boolean> {
+    const n = await this.knex('jobs').update({ [column]: value }).where({ id }).whereIn('phase', phases as Phase[]);
+    return n > 0;
+  }
+
+  async setProgress(id: string, progress: number | null, message: string | null): Promise<void> {
+    await this.knex('jobs').update({ progress, progress_message: message }).where({ id, phase: 'EXECUTING' });
+  }
+
+  async addResult(id: string, result: JobResult): Promise<void> {
+    await this.knex.raw(
+      `INSERT INTO job_results (job_id, name, storage_path, mime_type, size, created_at, position)
+       VALUES (?, ?, ?, ?, ?, now(), (SELECT coalesce(max(position) + 1, 0) FROM job_results WHERE job_id = ?))
+       ON CONFLICT (job_id, name) DO UPDATE SET storage_path = excluded.storage_path,
+         mime_type = excluded.mime_type, size = excluded.size, created_at = excluded.created_at`,
+      [id, result.name, result.storagePath, result.mimeType, result.size, id],
+    );
+  }
+
+  async deleteResults(id: string): Promise<void> {
+    await this.knex('job_results').where({ job_id: id }).delete();
+  }
+
+  async history(id: string): Promise<PhaseChange[]> {
+    const rows = await PhaseHistoryRow.bindKnex(this.knex).query().where('job_id', id).orderBy('id');
+    return rows.map((r) => ({ phase: phaseOf(r.phase), at: date(r.at)!, reason: r.reason }));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.jobs().deleteById(id)) > 0;
+  }
+
+  /** Tell listeners (executors, waiters) on every node that a job is gone. */
+  async notifyDeleted(id: string): Promise<void> {
+    await this.knex.raw(`SELECT pg_notify('${JOB_CHANNEL}', ? || ' DELETED')`, [id]);
+  }
+
+  /**
+   * Claim up to `limit` QUEUED jobs of the given types for `nodeId`: the candidates are
+   * locked with FOR UPDATE SKIP LOCKED (another node's claim skips them), per-type caps are
+   * applied, and the chosen ones become EXECUTING in the same transaction.
+   */
+  async claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number): Promise<Job[]> {
+    const types = [...capacity.entries()].filter(([, n]) => n > 0).map(([t]) => t);
+    if (types.length === 0 || limit <= 0) return [];
+    return this.knex.transaction(async (trx) => {
+      const candidates = (
+        await trx.raw(
+          `SELECT id, job_type FROM jobs WHERE phase = 'QUEUED' AND job_type = ANY(?::text[])
+           ORDER BY queued_at, id LIMIT ? FOR UPDATE SKIP LOCKED`,
+          [types, limit * 4],
+        )
+      ).rows as { id: string; job_type: string }[];
+      const left = new Map(capacity);
+      const chosen: string[] = [];
+      for (const c of candidates) {
+        if (chosen.length >= limit) break;
+        const n = left.get(c.job_type) ?? 0;
+        if (n <= 0) continue;
+        left.set(c.job_type, n - 1);
+        chosen.push(c.id);
+      }
+      if (chosen.length === 0) return [];
+      const res = await trx.raw(
+        `WITH u AS (
+           UPDATE jobs SET phase = 'EXECUTING', start_time = now(), node_id = ?, attempts = attempts + 1,
+             progress = NULL, progress_message = NULL
+           WHERE id = ANY(?::text[]) AND phase = 'QUEUED' RETURNING *
+         ), h AS (
+           INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, 'EXECUTING', now(), ? FROM u
+         )
+         SELECT u.*, pg_notify('${JOB_CHANNEL}', u.id || ' EXECUTING') FROM u ORDER BY u.queued_at, u.id`,
+        [nodeId, chosen, `started on node ${nodeId}`],
+      );
+      return (res.rows as Record<string, unknown>[]).map(rowToJob);
+    });
+  }
+
+  /** Ids of EXECUTING jobs whose node is gone: stopped, silent since `deadBefore`, unknown, or
+   *  an earlier process of a node with the same name. */
+  async orphanedJobs(deadBefore: Date, selfId: string, selfName: string): Promise<{ id: string; nodeId: string | null; why: string }[]> {
+    const res = await this.knex.raw(
+      `SELECT j.id, j.node_id, n.name, n.heartbeat_at, n.stopped_at FROM jobs j
+       LEFT JOIN nodes n ON n.id = j.node_id
+       WHERE j.phase = 'EXECUTING' AND (j.node_id IS DISTINCT FROM ?) AND (
+         n.id IS NULL OR n.stopped_at IS NOT NULL OR n.heartbeat_at < ? OR n.name = ?)`,
+      [selfId, deadBefore, selfName],
+    );
+    return (res.rows as Record<string, unknown>[]).map((r) => ({
+      id: r.id as string,
+      nodeId: (r.node_id as string | null) ?? null,
+      why:
+        r.name === null || r.name === undefined
+          ? `its executor node ${String(r.node_id)} is unknown`
+          : r.stopped_at
+            ? `its executor node ${String(r.node_id)} stopped while it ran`
+            : r.name === selfName
+              ? `its executor node ${String(r.name)} restarted while it ran`
+              : `its executor node ${String(r.node_id)} stopped sending heartbeats (last at ${date(r.heartbeat_at)!.toISOString()})`,
+    }));
+  }
+
+  /** Jobs whose destruction time has passed (oldest first). */
+  async expired(now: Date, limit: number): Promise<{ id: string; phase: Phase }[]> {
+    const rows = await this.knex('jobs')
+      .select('id', 'phase')
+      .where('destruction', '<=', now)
+      .whereNot('phase', 'ARCHIVED')
+      .orderBy('destruction')
+      .limit(limit);
+    return rows.map((r) => ({ id: r.id as string, phase: phaseOf(r.phase as string) }));
+  }
+
+  async countsByPhase(): Promise<Map<string, Map<Phase, number>>> {
+    const rows = (await this.knex('jobs').select('job_type', 'phase').count('* as n').groupBy('job_type', 'phase')) as Record<string, unknown>[];
+    const out = new Map<string, Map<Phase, number>>();
+    for (const r of rows) {
+      const m = out.get(r.job_type as string) ?? new Map<Phase, number>();
+      m.set(phaseOf(r.phase as string), Number(r.n));
+      out.set(r.job_type as string, m);
+    }
+    return out;
+  }
+}
