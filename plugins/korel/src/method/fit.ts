@@ -4,7 +4,7 @@ import type { KorelPar, ParSourceLines } from '../formats/korel-par.js';
 import type { KorelTmp } from '../formats/korel-tmp.js';
 import { prepareRegions, type RegionData } from './disentangle.js';
 import { Evaluator } from './evaluator.js';
-import { fitExposureVelocities, residualSpectrum } from './exposure.js';
+import { exposureCost, fitExposureVelocities, residualSpectrum } from './exposure.js';
 import { forwardReal, inverseReal, type HalfSpectrum } from './fourier.js';
 import { applyRun, cloneState, describeFree, fromSimplex, initialState, naturalValue, toSimplex, type ModelState, type RunConfig } from './model.js';
 import { nelderMead } from './nelder-mead.js';
@@ -191,7 +191,7 @@ function oneRun(
     fitMs = performance.now() - t0;
     copyState(bestState, state);
   }
-  const cost = ev.cost(state);
+  ev.cost(state);
   const nonPositiveStrengths = ev.nonPositiveStrengths;
   const X = ev.disentangler.spectra();
   const spectra = regions.map((r, ri) => X[ri]!.map((h) => inverseReal(h.re, h.im, r.n)));
@@ -200,6 +200,9 @@ function oneRun(
   const residuals: Float64Array[] = [];
   const rvSum = new Float64Array(nc);
   let wsum = 0;
+  // The optimiser's cost comes from the normal equations (Σ|F|² − Re bᴴX), which loses the
+  // digits of a tiny residual to cancellation; the reported cost is summed directly.
+  let cost = 0;
   for (let e = 0; e < times.length; e++) {
     const ri = regionOf[e]!;
     const r = regions[ri]!;
@@ -211,6 +214,7 @@ function oneRun(
     residuals.push(residualSpectrum(r, i, X[ri]!, strength, modelRv, config.ifil + 1, frame));
     const w = state.weight[e]!;
     wsum += w;
+    cost += w * exposureCost(r, i, X[ri]!, strength, modelRv, config.ifil + 1);
     for (let c = 0; c < nc; c++) rvSum[c] += w * (fitRv[c]! - modelRv[c]!) ** 2;
     exposures.push({ index: e, t: times[e]!, region: ri, weight: w, modelRv, fitRv, strength });
   }

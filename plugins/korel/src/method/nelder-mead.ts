@@ -11,6 +11,8 @@ export interface NelderMeadOptions {
   readonly xtol: Float64Array;
   /** … and the cost spread is within ftol × |best cost|. */
   readonly ftol: number;
+  /** … or within this absolute amount (for costs that converge to 0). Default 0. */
+  readonly fatol?: number;
   readonly maxEvaluations: number;
 }
 
@@ -67,7 +69,7 @@ export function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, o: 
         }
       }
     }
-    if (spread && fs[n]! - fs[0]! <= o.ftol * Math.abs(fs[0]!)) {
+    if (spread && fs[n]! - fs[0]! <= Math.max(o.ftol * Math.abs(fs[0]!), o.fatol ?? 0)) {
       converged = true;
       break;
     }
