@@ -74,7 +74,10 @@ export function parseKorelDat(text: string, file = 'korel.dat'): KorelDat {
           `${row.tokens.length} values on this line but only ${n - filled} remain of the N = ${n} of the spectrum at line ${head.line} (is N right?)`,
         );
       }
-      for (const tok of row.tokens) values[filled++] = realField(tok, `value ${filled + 1} of the spectrum at line ${head.line}`, file, row.line);
+      for (const tok of row.tokens) {
+        values[filled] = realField(tok, `value ${filled + 1} of the spectrum at line ${head.line}`, file, row.line);
+        filled++;
+      }
       i++;
     }
     records.push({ t, lambda0, dv, weight, values, line: head.line });

@@ -49,7 +49,10 @@ export function parseKorelTmp(text: string, regionLength: RegionLength, file = '
       if (row.tokens.length > n - filled) {
         throw new KorelInputError(file, row.line, `${row.tokens.length} values on this line but only ${n - filled} remain of the ${n} of the template at line ${head.line}`);
       }
-      for (const tok of row.tokens) values[filled++] = realField(tok, `value ${filled + 1} of the template at line ${head.line}`, file, row.line);
+      for (const tok of row.tokens) {
+        values[filled] = realField(tok, `value ${filled + 1} of the template at line ${head.line}`, file, row.line);
+        filled++;
+      }
       i++;
     }
     if (records.some((r) => r.star === star && r.lambda0 === lambda0 && r.dv === dv)) {

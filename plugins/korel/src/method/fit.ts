@@ -255,3 +255,36 @@ function copyState(from: ModelState, to: ModelState): void {
 }
 
 export { Aborted as KorelAborted };
+
+/**
+ * The function the simplex minimises in the first run of `input`, over its free parameters in
+ * simplex coordinates (ln P, logit e, …), and its starting point. For benchmarks and checks.
+ */
+export function costFunction(input: KorelInput): { readonly x0: Float64Array; readonly names: readonly string[]; cost(x: Float64Array): number } {
+  const records = input.dat.records;
+  const times = Float64Array.from(records, (r) => r.t);
+  const datWeights = Float64Array.from(records, (r) => r.weight);
+  const regions = prepareRegions(records);
+  const regionOf = new Int32Array(records.length);
+  regions.forEach((r, ri) => r.exposures.forEach((e) => (regionOf[e] = ri)));
+  const state = initialState(datWeights);
+  const config = applyRun(state, input.par.runs[0]!, {
+    file: input.parFile,
+    headerLine: input.parSource.header[0] ?? 1,
+    lineNumbers: input.parSource.lines[0] ?? [],
+    dvOf: (e) => regions[regionOf[e]!]!.dv,
+    fewestModes: Math.min(...regions.map((r) => r.n / 2)),
+    firstRun: true,
+    datWeights,
+  });
+  const ev = new Evaluator(regions, times, config, templatesFor(input, regions, config));
+  const trial = cloneState(state);
+  return {
+    x0: Float64Array.from(config.free, (f) => toSimplex(f, state).x),
+    names: config.free.map(describeFree),
+    cost(x: Float64Array): number {
+      config.free.forEach((f, i) => fromSimplex(f, x[i]!, trial));
+      return ev.cost(trial);
+    },
+  };
+}
