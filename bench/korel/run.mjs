@@ -31,19 +31,7 @@ const ref = JSON.parse(execFileSync('/usr/bin/python3', [helper, script], { enco
 const numpyWall = performance.now() - t0;
 
 const records = ref.t.map((t, i) => ({ t, lambda0: ref.lambda0, dv: ref.dv, weight: 1, values: Float64Array.from(ref.obs[i], (v) => v + 1) }));
-const s = ref.start;
-const parText = [
-  `   1   1   0   0   0  ${records.length}   0   0   0`,
-  `o  0  1  1  1  1 ${s.P} 0.01`,
-  `o  0  2  1  1  1 ${s.T0} 0.05`,
-  `o  0  3  1  1  1 ${s.e} 0.05`,
-  `o  0  4  1  1  1 ${s.omega} 10`,
-  `o  0  5  1  1  1 ${s.K1} 10`,
-  `o  0  6  1  1  1 ${s.K1 / s.K2} 0.05`,
-  'o  0  0  0  0  0 0 0',
-  '',
-].join('\n');
-const { par, source } = parseKorelPar(parText);
+const { par, source } = parseKorelPar(ref.korelPar);
 const input = { dat: { records }, tmp: null, par, parSource: source, parFile: 'korel.par' };
 
 // The first fit in a fresh process (what one job sees, JIT still cold), then warm repeats.

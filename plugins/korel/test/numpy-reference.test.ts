@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { needPeer, peers } from '../../../tests/support/peers.js';
 import { parseKorelPar } from '../src/formats/korel-par.js';
 import { runKorel, type KorelResult } from '../src/method/fit.js';
-import { referenceAvailable, referencePar, referenceScript, runNumpyReference, type NumpyReference } from './support/reference.js';
+import { referenceAvailable, referenceScript, runNumpyReference, type NumpyReference } from './support/reference.js';
 import { rmsDiff } from './support/synthetic.js';
 
 const reference = {
@@ -26,7 +26,7 @@ describe.skipIf(!enabled)('the synthetic system of the shared numpy reference', 
   let result: KorelResult;
   beforeAll(() => {
     ref = runNumpyReference();
-    result = fitAt(ref, referencePar(ref.start, ref.t.length));
+    result = fitAt(ref, ref.korelPar);
   }, 120_000);
 
   it('recovers the true elements within the required tolerances', () => {
@@ -57,9 +57,9 @@ describe.skipIf(!enabled)('the synthetic system of the shared numpy reference', 
   });
 
   it('at the true orbit gives numpy’s spectra to rounding', () => {
-    const t = ref.true;
-    const fixed = referencePar(t, ref.t.length).replace(/^(o\s+0\s+\d+\s+)1/gm, '$10');
-    const spectra = fitAt(ref, fixed).runs[0]!.spectra[0]!;
+    const run = fitAt(ref, ref.korelParAtTrue).runs[0]!;
+    expect(run.evaluations).toBe(0);
+    const spectra = run.spectra[0]!;
     for (let c = 0; c < 2; c++) expect(rmsDiff(spectra[c]!, ref.numpy.spectraAtTrue[c]!)).toBeLessThan(1e-12);
   });
 });

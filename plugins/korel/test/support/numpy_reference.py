@@ -49,6 +49,18 @@ def spectra_at(P, T0, e, om, K1, K2):
 
 
 s1, s2 = spectra_at(*res.x)
+start = dict(P=3.5, T0=0.35, e=0.15, omega=50.0, K1=60.0, K2=100.0)
+
+
+def korel_par(el, free):
+    # korel.par for this system: stars 1-2 in orbit 0, from the reference's starting point;
+    # KOREL fits q = M2/M1 = K1/K2 where the reference fits K2.
+    values = [el['P'], el['T0'], el['e'], el['omega'], el['K1'], el['K1'] / el['K2']]
+    steps = [0.01, 0.05, 0.05, 10, 10, 0.05]
+    lines = ['   1   1   0   0   0  %d   0   0   0' % len(t)]
+    lines += ['o  0 %2d  %d  1  1 %r %r' % (j + 1, 1 if free else 0, v, d) for j, (v, d) in enumerate(zip(values, steps))]
+    return '\n'.join(lines + ['o  0  0  0  0  0 0 0', ''])
+
 true = dict(P=g['P'], T0=g['T0'], e=g['e'], omega=float(np.degrees(g['om'])), K1=g['K1'], K2=g['K2'])
 t1, t2 = spectra_at(true['P'], true['T0'], true['e'], g['om'], true['K1'], true['K2'])
 json.dump({
@@ -57,7 +69,9 @@ json.dump({
     'lightFractions': [g['LA'], g['LB']],
     'componentsTrue': [(g['LA'] * g['A']).tolist(), (g['LB'] * g['B']).tolist()],
     'true': true,
-    'start': dict(P=3.5, T0=0.35, e=0.15, omega=50.0, K1=60.0, K2=100.0),
+    'start': start,
+    'korelPar': korel_par(start, True),
+    'korelParAtTrue': korel_par(true, False),
     'numpy': {
         'P': P, 'T0': T0, 'e': e, 'omega': float(np.degrees(om)), 'K1': K1, 'K2': K2,
         'nfev': int(res.nfev), 'cost': float(res.fun), 'fitSeconds': timing.get('fit_s'),

@@ -14,6 +14,10 @@ export interface NumpyReference {
   readonly componentsTrue: [number[], number[]];
   readonly true: Elements;
   readonly start: Elements;
+  /** korel.par for the system: six free elements from the reference's starting point … */
+  readonly korelPar: string;
+  /** … and all fixed at the true orbit. */
+  readonly korelParAtTrue: string;
   readonly numpy: Elements & {
     readonly nfev: number;
     readonly cost: number;
@@ -54,19 +58,4 @@ export function runNumpyReference(): NumpyReference {
     timeout: 120_000,
   });
   return JSON.parse(out) as NumpyReference;
-}
-
-/** korel.par for the reference system: stars 1–2, six free elements from the reference's start. */
-export function referencePar(start: Elements, spectra: number): string {
-  return [
-    `   1   1   0   0   0  ${spectra}   0   0   0`,
-    `o  0  1  1  1  1 ${start.P} 0.01`,
-    `o  0  2  1  1  1 ${start.T0} 0.05`,
-    `o  0  3  1  1  1 ${start.e} 0.05`,
-    `o  0  4  1  1  1 ${start.omega} 10`,
-    `o  0  5  1  1  1 ${start.K1} 10`,
-    `o  0  6  1  1  1 ${start.K1 / start.K2} 0.05`,
-    'o  0  0  0  0  0 0 0',
-    '',
-  ].join('\n');
 }
