@@ -21,6 +21,8 @@ export interface Database {
   readonly knex: Knex;
   /** Subscribe to a NOTIFY channel; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** PGlite only: the whole data directory as a tar (backups, test templates). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,9 @@ class PgliteDatabase implements Database {
     return async () => {
       if (!this.pglite.closed) await unlisten();
     };
+  }
+  async dump(): Promise<Blob> {
+    return this.pglite.dumpDataDir('none');
   }
   async close(): Promise<void> {
     await this.knex.destroy();

@@ -141,6 +141,27 @@ function describeAjvError(e: ErrorObject): string {
   }
 }
 
+/** Describe ajv's errors; a union of constants (an enum written with Type.Union of
+ *  Type.Literal) becomes one 'must be one of …' instead of a failure per branch. */
+function describeAjvErrors(errors: readonly ErrorObject[]): string[] {
+  const constsAt = new Map<string, unknown[]>();
+  for (const e of errors) {
+    if (e.keyword === 'const') {
+      const list = constsAt.get(e.instancePath) ?? [];
+      list.push((e.params as { allowedValue: unknown }).allowedValue);
+      constsAt.set(e.instancePath, list);
+    }
+  }
+  return errors.flatMap((e) => {
+    if (e.keyword === 'const' && constsAt.has(e.instancePath)) return [];
+    if (e.keyword === 'anyOf' && constsAt.has(e.instancePath)) {
+      const name = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      return [`parameter '${name}': must be one of ${constsAt.get(e.instancePath)!.map(String).join(', ')}`];
+    }
+    return [describeAjvError(e)];
+  });
+}
+
 export interface ParseOptions {
   /** Check that every required parameter is present (at PHASE=RUN), not only the types. */
   readonly complete: boolean;
@@ -179,8 +200,7 @@ export function parseParameters<T = Record<string, unknown>>(
   if (!validate(typed)) {
     const errors = (validate.errors ?? []).filter((e) => options.complete || e.keyword !== 'required');
     if (errors.length > 0) {
-      const unique = [...new Set(errors.map(describeAjvError))];
-      throw new ParameterError(unique.join('; '));
+      throw new ParameterError([...new Set(describeAjvErrors(errors))].join('; '));
     }
   }
   return typed as T;
