@@ -216,7 +216,8 @@ export function makeCodec(field: VoField): Codec {
       return text;
     }
     const t = text.trim();
-    if (t === '') return null;
+    // An empty cell is null, except for a variable-length array, where it is an empty array.
+    if (t === '' && (size.scalar || !size.variable)) return null;
     if (size.scalar) {
       if (dt === 'boolean') return parseBool(t);
       if (dt === 'bit') return t === '1' ? 1 : 0;
@@ -234,6 +235,10 @@ export function makeCodec(field: VoField): Codec {
       const v = dt === 'float' || dt === 'double' ? parseFloatText(t) : parseIntText(t);
       if (numNull(v)) return null;
       return dt === 'float' ? Math.fround(v) : v;
+    }
+    if (t === '') {
+      if (dt === 'boolean') return [];
+      return dt === 'long' ? new BigInt64Array(0) : new (ARRAY_OF[dt] ?? Uint8Array)(0);
     }
     if (dt === 'bit') {
       const bits = t.replace(/\s+/g, '');
@@ -319,7 +324,9 @@ export function makeCodec(field: VoField): Codec {
       if (p + n > end) return false;
       switch (dt) {
         case 'boolean': c.value = parseBool(String.fromCharCode(b[p])); break;
-        case 'bit': c.value = (b[p] >> 7) & 1; break;
+        // The standard puts a scalar bit in the most significant bit; astropy 5 reads and writes
+        // 0x08. Any set bit counts as 1 so both read right.
+        case 'bit': c.value = b[p] !== 0 ? 1 : 0; break;
         case 'long': {
           const v = dv.getBigInt64(p);
           const vn = v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
@@ -421,7 +428,8 @@ export function makeCodec(field: VoField): Codec {
         return;
       }
       if (dt === 'bit') {
-        out.buf[out.length++] = v === 1 || v === true ? 0x80 : 0;
+        // 0x88: the standard's bit (0x80) plus the one astropy 5 tests (0x08), so both read 1.
+        out.buf[out.length++] = v === 1 || v === true ? 0x88 : 0;
         return;
       }
       if (complex) return encodeElements(v, 1, out);
