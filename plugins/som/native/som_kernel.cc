@@ -192,8 +192,9 @@ void bmu_rows(Isa isa, const BmuArgs& A) {
     }
     for (int i = 0; i < rows; ++i) {
       const float* ci = cblk.data() + static_cast<size_t>(i) * kpad;
+      // ib starts at -1, so that a 1-unit map has no second-best unit (not unit 0 twice)
       float best = FLT_MAX, next = FLT_MAX;
-      int ib = 0, in = -1;
+      int ib = -1, in = -1;
       for (int k = 0; k < A.k; ++k) {
         const float s = A.w2[k] - 2.0f * ci[k];
         if (s < best) {
@@ -203,9 +204,10 @@ void bmu_rows(Isa isa, const BmuArgs& A) {
         }
       }
       const int row = r0 + i;
+      if (ib < 0) ib = 0;  // only when every score is NaN, which the caller rules out
       A.bmu[row] = ib;
       if (A.score) A.score[row] = best;
-      if (A.second) A.second[row] = (A.k > 1 && in < 0) ? (ib == 0 ? 1 : 0) : in;
+      if (A.second) A.second[row] = in;
     }
   }
 }

@@ -29,14 +29,15 @@ function bmu(x: Float32Array, n0: number, n1: number, d: number, w: Float32Array
       for (let j = 0; j < d; j++) a += x[xo + j]! * w[o + j]!;
       s[u] = w2[u]! - 2 * a;
     }
-    let best = Infinity, next = Infinity, ib = 0, inx = -1;
+    // ib starts at -1, so that a 1-unit map has no second-best unit (not unit 0 twice)
+    let best = Infinity, next = Infinity, ib = -1, inx = -1;
     for (let u2 = 0; u2 < k; u2++) {
       const v = s[u2]!;
       if (v < best) { next = best; inx = ib; best = v; ib = u2; } else if (v < next) { next = v; inx = u2; }
     }
-    out[i] = ib;
+    out[i] = Math.max(ib, 0);
     if (score) score[i] = best;
-    if (second) second[i] = k > 1 && inx < 0 ? (ib === 0 ? 1 : 0) : inx;
+    if (second) second[i] = inx;
   }
 }
 
