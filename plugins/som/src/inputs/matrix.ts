@@ -101,7 +101,9 @@ export async function readCsvMatrix(e: Entry): Promise<CsvMatrix> {
   const delimiter = detectDelimiter(lines[0]!);
   const first = splitLine(lines[0]!, delimiter);
   const second = lines.length > 1 ? splitLine(lines[1]!, delimiter) : first;
-  const hasHeader = first.some((c, i) => !NUMBER.test(c) && NUMBER.test(second[i] ?? ''));
+  // a header has a text cell above a number, or names its columns like one
+  const hasHeader = first.some((c, i) => !NUMBER.test(c) && NUMBER.test(second[i] ?? '')) ||
+    first.some((c) => /^(name|id|object|spectrum|class|label|type)$/i.test(c));
   const header = hasHeader ? first : null;
   const body = hasHeader ? lines.slice(1) : lines;
   if (body.length === 0) throw new InputError(`${e.name}: the CSV file has a header but no rows`);
