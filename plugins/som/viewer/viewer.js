@@ -140,7 +140,7 @@
         el.appendChild(item);
       });
       var none = document.createElement('span');
-      none.innerHTML = '<span class="swatch" style="background:#eeeeee"></span>no labelled spectra';
+      none.innerHTML = '<span class="swatch" style="background:#eeeeee"></span>no labelled spectra (or none at all)';
       el.appendChild(none);
       return;
     }
