@@ -34,7 +34,7 @@ export function statusOf(err: unknown): { status: number; message: string; inter
     return { status: e.statusCode, message: e.message, internal: false };
   }
   // busboy reports malformed multipart bodies as plain Errors
-  if (/^(Unexpected end of form|Malformed part header|Multipart: Boundary not found)/.test(e.message ?? '')) {
+  if (/^(Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found)/.test(e.message ?? '')) {
     return { status: 400, message: `malformed multipart request: ${e.message}`, internal: false };
   }
   return { status: 500, message: 'internal server error; the details are in the server log', internal: true };

@@ -54,6 +54,13 @@ export class PayloadTooLargeError extends ServiceError {
   }
 }
 
+/** 415: a body in a format the resource does not take. */
+export class UnsupportedMediaTypeError extends ServiceError {
+  constructor(message: string) {
+    super(415, message);
+  }
+}
+
 /** 503: the service cannot take the request now (shutting down, database down). */
 export class UnavailableError extends ServiceError {
   constructor(message: string) {

@@ -78,6 +78,8 @@ export type RunOutcome =
   | { readonly kind: 'aborted'; readonly message: string };
 
 const RUNID_MAX = 256;
+/** What a job id can look like (ours are 16 base32 letters); anything else is not a job. */
+const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The one UWS state machine. Every decision about phases, parameters, durations, destruction
@@ -123,7 +125,7 @@ export class JobService {
   /** The job, if it exists, is of this type and the actor may see it — else 404 (ids leak nothing). */
   async get(actor: Actor, jobType: string, id: string): Promise<JobDetail> {
     this.jobType(jobType);
-    const job = await this.store.get(id);
+    const job = JOB_ID.test(id) ? await this.store.get(id) : null;
     if (!job || job.jobType !== jobType || !this.visible(actor, job)) {
       throw new NotFoundError(`no job '${id.slice(0, 64)}' in the ${jobType} job list`);
     }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VocloudConfig } from '../config/schema.js';
 import { actorOf, baseUrlOf, disconnectSignal, wantsJson } from '../http/request-context.js';
-import { BadRequestError, NotFoundError } from './errors.js';
+import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors.js';
 import type { JobService, StagedUpload } from './job-service.js';
 import { isPhase } from './model.js';
 import { jobRequestFrom, queryPairs, valueOf, valuesOf, type Pairs } from './request.js';
@@ -61,7 +61,7 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
     } else if (Array.isArray(request.body)) {
       pairs.push(...(request.body as Pairs));
     } else if (request.body !== undefined && request.body !== null && request.body !== '') {
-      throw new BadRequestError('the body must be application/x-www-form-urlencoded or multipart/form-data');
+      throw new UnsupportedMediaTypeError('the body must be application/x-www-form-urlencoded or multipart/form-data');
     }
     return pairs;
   }
@@ -322,6 +322,9 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
     const { jobType, id } = request.params;
     const name = request.params['*'];
     const { result, stream } = await jobs.openResult(actorOf(request), jobType, id, name);
-    return reply.type(result.mimeType).header('Content-Length', String(result.size)).send(stream);
+    // Text results are assumed UTF-8 unless the plugin said otherwise (clients such as
+    // python-requests would otherwise decode them as Latin-1).
+    const type = result.mimeType.startsWith('text/') && !/charset=/i.test(result.mimeType) ? `${result.mimeType}; charset=utf-8` : result.mimeType;
+    return reply.type(type).header('Content-Length', String(result.size)).send(stream);
   });
 }
