@@ -175,6 +175,7 @@ export class FitsHeader {
 }
 
 const decoder = new TextDecoder('latin1');
+const NON_ASCII = /[^\x20-\x7e]/;
 
 /**
  * Read header cards starting at `offset` until END. Returns the header and the offset of the
@@ -193,6 +194,9 @@ export function parseHeader(bytes: Uint8Array, offset: number, hdu: number): { h
     cards.push({ ...card, value: continued ? text : `${text}&` });
     pendingString = undefined;
   };
+  // Decode a whole block at a time: one TextDecoder call per 36 cards instead of one per card.
+  let block = '';
+  let blockStart = -1;
   for (;;) {
     if (pos + CARD > bytes.length) {
       throw new FitsError(
@@ -200,17 +204,20 @@ export function parseHeader(bytes: Uint8Array, offset: number, hdu: number): { h
         { hdu, card: cardNo },
       );
     }
-    const line = decoder.decode(bytes.subarray(pos, pos + CARD));
+    const bs = offset + Math.floor((pos - offset) / BLOCK) * BLOCK;
+    if (bs !== blockStart) {
+      blockStart = bs;
+      block = decoder.decode(bytes.subarray(bs, Math.min(bytes.length, bs + BLOCK)));
+    }
+    const line = block.slice(pos - bs, pos - bs + CARD);
     pos += CARD;
     // Characters outside printable ASCII are not allowed in headers; non-FITS data usually has them.
-    for (let k = 0; k < CARD; k++) {
-      const ch = line.charCodeAt(k);
-      if (ch < 32 || ch > 126) {
-        throw new FitsError(`header card contains a non-ASCII or control character (byte ${ch})`, {
-          hdu,
-          card: cardNo,
-        });
-      }
+    const bad = NON_ASCII.exec(line);
+    if (bad) {
+      throw new FitsError(`header card contains a non-ASCII or control character (byte ${bad[0].charCodeAt(0)})`, {
+        hdu,
+        card: cardNo,
+      });
     }
     const kw = line.slice(0, 8).trimEnd();
     if (kw === 'END' && line.slice(8).trim() === '') {

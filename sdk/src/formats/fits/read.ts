@@ -11,6 +11,8 @@ import { BLOCK, parseHeader, type FitsHeader } from './header.js';
 import { decodeImage, imageScaling, type FitsImage } from './image.js';
 import type { NumericArray } from './endian.js';
 
+const LATIN1 = new TextDecoder('latin1');
+
 export type FitsHduType = 'image' | 'bintable' | 'table' | 'unknown';
 
 /** One cell of a table: a number, bigint, string, boolean, null, or an array for vector cells. */
@@ -215,7 +217,7 @@ export interface ReadFitsOptions {
  */
 export function readFits(input: BytesLike, options: ReadFitsOptions = {}): FitsFile {
   const bytes = maybeGunzip(toBytes(input), 'FITS');
-  if (bytes.length < BLOCK || new TextDecoder('latin1').decode(bytes.subarray(0, 9)) !== 'SIMPLE  =') {
+  if (bytes.length < BLOCK || LATIN1.decode(bytes.subarray(0, 9)) !== 'SIMPLE  =') {
     throw new FitsError(
       bytes.length < 80 ? 'not a FITS file (too short)' : 'not a FITS file (does not start with SIMPLE =)',
       { hdu: 0, card: 0 },
@@ -228,7 +230,7 @@ export function readFits(input: BytesLike, options: ReadFitsOptions = {}): FitsF
     const index = hdus.length;
     if (index > 0) {
       // Anything after the last HDU that is not an extension header is ignored, as astropy does.
-      const start = new TextDecoder('latin1').decode(bytes.subarray(pos, pos + 10));
+      const start = LATIN1.decode(bytes.subarray(pos, pos + 10));
       if (start !== 'XTENSION= ') return { hdus, trailingBytes: bytes.length - pos };
     }
     const { header, end } = parseHeader(bytes, pos, index);

@@ -126,10 +126,17 @@ export function spectralWcs(h: FitsHeader, fallback?: FitsHeader): Wcs | undefin
 
 function wcsAxis(w: Wcs, n: number): Float64Array {
   const out = new Float64Array(n);
+  if (w.kind === 'linear') {
+    // The common case, kept branch-free: it runs once per pixel of every file read.
+    const { crval, cdelt } = w;
+    const p0 = 1 - w.crpix;
+    for (let i = 0; i < n; i++) out[i] = crval + cdelt * (i + p0);
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     const x = w.cdelt * (i + 1 - w.crpix);
     const v = w.crval + x;
-    out[i] = w.kind === 'linear' ? v : w.kind === 'log10' ? 10 ** v : w.kind === 'ln' ? Math.exp(v) : w.crval * Math.exp(x / w.crval);
+    out[i] = w.kind === 'log10' ? 10 ** v : w.kind === 'ln' ? Math.exp(v) : w.crval * Math.exp(x / w.crval);
   }
   return out;
 }
@@ -197,7 +204,7 @@ function fromImage(file: FitsFile, hdu: FitsHdu, opts: FitsSpectrumOptions): Spe
   }
   const others = Array.from({ length: rows }, (_, r) => r).filter((r) => r !== waveRow);
   const labelled = (re: RegExp): number => others.find((r) => re.test(rowLabel(h, r))) ?? -1;
-  let fluxRow = labelled(/^(flux|spectrum|spec|data)/);
+  let fluxRow = rows === 1 ? 0 : labelled(/^(flux|spectrum|spec|data)/);
   if (fluxRow < 0) fluxRow = others.find((r) => !isIntegerValued(asNumbers(row(r))) && !/sky|raw|mask|ivar|sigma|error/.test(rowLabel(h, r))) ?? others[0];
   let errRow = labelled(/sigma|error|err\b|uncert/);
   let errKind: 'sigma' | 'ivar' = 'sigma';
@@ -210,7 +217,9 @@ function fromImage(file: FitsFile, hdu: FitsHdu, opts: FitsSpectrumOptions): Spe
     errRow = others.find((r) => r !== fluxRow && !isIntegerValued(asNumbers(row(r))) && isNonNegative(asNumbers(row(r)))) ?? -1;
     errKind = 'ivar';
   }
-  const flux = toFluxArray(row(fluxRow)).slice();
+  // A 1-D image's decoded pixels are already a fresh array of their own: no copy needed.
+  const fluxRaw = toFluxArray(row(fluxRow));
+  const flux = rows === 1 && fluxRaw.length === data.length ? fluxRaw : fluxRaw.slice();
   const error = errRow >= 0 ? errorFrom(toFluxArray(row(errRow)).slice(), errKind) : undefined;
   if (waveRow >= 0) {
     const q: SpectralQuantity = 'wavelength';

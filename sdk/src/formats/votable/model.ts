@@ -187,17 +187,6 @@ export interface VoTableDocument {
   resources: VoResource[];
 }
 
-/** Every table in document order (nested resources included). */
-export function allTables(doc: VoTableDocument): VoTable[] {
-  const out: VoTable[] = [];
-  const walk = (r: VoResource): void => {
-    out.push(...r.tables);
-    r.resources.forEach(walk);
-  };
-  doc.resources.forEach(walk);
-  return out;
-}
-
 /** Every resource in document order (nested ones included). */
 export function allResources(doc: VoTableDocument): VoResource[] {
   const out: VoResource[] = [];
@@ -207,6 +196,11 @@ export function allResources(doc: VoTableDocument): VoResource[] {
   };
   doc.resources.forEach(walk);
   return out;
+}
+
+/** Every table in document order (nested resources included). */
+export function allTables(doc: VoTableDocument): VoTable[] {
+  return allResources(doc).flatMap((r) => r.tables);
 }
 
 /** The value of INFO name="QUERY_STATUS" in the first results resource or the document, if any. */

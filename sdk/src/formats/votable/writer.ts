@@ -35,29 +35,27 @@ export interface VoTableInput {
   postInfos?: VoInfo[];
 }
 
-export interface VoResourceInput {
-  type?: 'results' | 'meta';
-  name?: string;
-  id?: string;
-  utype?: string;
+/** What a document and a resource both carry before their content. */
+export interface VoContainerInput {
   description?: string;
   infos?: VoInfo[];
   params?: VoParam[];
   groups?: VoGroup[];
   coosys?: VoCoosys[];
   timesys?: VoTimesys[];
+}
+
+export interface VoResourceInput extends VoContainerInput {
+  type?: 'results' | 'meta';
+  name?: string;
+  id?: string;
+  utype?: string;
   links?: VoLink[];
   tables?: VoTableInput[];
   resources?: VoResourceInput[];
 }
 
-export interface VoDocumentInput {
-  description?: string;
-  infos?: VoInfo[];
-  params?: VoParam[];
-  groups?: VoGroup[];
-  coosys?: VoCoosys[];
-  timesys?: VoTimesys[];
+export interface VoDocumentInput extends VoContainerInput {
   resources: VoResourceInput[];
 }
 
