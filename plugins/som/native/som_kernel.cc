@@ -21,6 +21,14 @@
 #include <immintrin.h>
 #endif
 
+// The streaming loops (accumulation, H S products) are written plainly; on GCC/Linux they are
+// compiled for AVX-512, AVX2 and the baseline, and the loader picks one for the CPU (ifunc).
+#if defined(SOM_X86) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define SOM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SOM_CLONES
+#endif
+
 namespace {
 
 // Units per packed panel. The packed layout [panel][d][PANEL] serves every micro-kernel:
@@ -299,6 +307,19 @@ napi_value Bmu(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+SOM_CLONES void accumulate_columns(const float* x, int n, int d, int j0, int j1, const int32_t* bmu, double* s) {
+  for (int i = 0; i < n; ++i) {
+    double* su = s + static_cast<size_t>(bmu[i]) * d;
+    const float* xi = x + static_cast<size_t>(i) * d;
+    for (int j = j0; j < j1; ++j) su[j] += xi[j];
+  }
+}
+
+// out[0..w) += h * src[0..w)
+SOM_CLONES void axpy(int w, double h, const double* src, double* out) {
+  for (int c = 0; c < w; ++c) out[c] += h * src[c];
+}
+
 // accumulate(X, N, D, j0, j1, bmu Int32Array, S Float64Array K*D, K)
 // S[bmu[i], j] += X[i, j] for every row and the columns [j0, j1): threads split the columns, so
 // they share one S and need no reduction afterwards.
@@ -317,13 +338,9 @@ napi_value Accumulate(napi_env env, napi_callback_info info) {
   if (!x || !bmu || !s || n < 0 || d <= 0 || k <= 0 || j0 < 0 || j1 > d || j0 > j1 || lx < static_cast<size_t>(n) * d ||
       lb < static_cast<size_t>(n) || ls < static_cast<size_t>(k) * d)
     return throw_error(env, "accumulate: bad arguments");
-  for (int i = 0; i < n; ++i) {
-    const int u = bmu[i];
-    if (u < 0 || u >= k) return throw_error(env, "accumulate: BMU index out of range");
-    double* su = s + static_cast<size_t>(u) * d;
-    const float* xi = x + static_cast<size_t>(i) * d;
-    for (int j = j0; j < j1; ++j) su[j] += xi[j];
-  }
+  for (int i = 0; i < n; ++i)
+    if (bmu[i] < 0 || bmu[i] >= k) return throw_error(env, "accumulate: BMU index out of range");
+  accumulate_columns(x, n, d, j0, j1, bmu, s);
   return nullptr;
 }
 
@@ -354,8 +371,7 @@ napi_value NeighbourProduct(napi_env env, napi_callback_info info) {
       for (int l = 0; l < k; ++l) {
         const double hl = hr[l];
         if (hl == 0.0) continue;
-        const double* sl = s + static_cast<size_t>(l) * d + j0;
-        for (int j = 0; j < w; ++j) acc[j] += hl * sl[j];
+        axpy(w, hl, s + static_cast<size_t>(l) * d + j0, acc);
       }
       std::memcpy(out + static_cast<size_t>(r) * d + j0, acc, sizeof(double) * w);
     }
@@ -395,8 +411,7 @@ napi_value SeparableProduct(napi_env env, napi_callback_info info) {
       for (int b = 0; b < ny; ++b) {
         const double h = hy[static_cast<size_t>(j) * ny + b];
         if (h == 0.0) continue;
-        const double* sv = s + (static_cast<size_t>(a) * ny + b) * d + j0;
-        for (int c = 0; c < w; ++c) t[c] += h * sv[c];
+        axpy(w, h, s + (static_cast<size_t>(a) * ny + b) * d + j0, t);
       }
     }
   // out[i, j] = sum_a hx[i, a] tmp[a, j]
@@ -407,8 +422,7 @@ napi_value SeparableProduct(napi_env env, napi_callback_info info) {
       for (int a = 0; a < nx; ++a) {
         const double h = hx[static_cast<size_t>(i) * nx + a];
         if (h == 0.0) continue;
-        const double* t = tmp + (static_cast<size_t>(a) * ny + j) * w;
-        for (int c = 0; c < w; ++c) o[c] += h * t[c];
+        axpy(w, h, tmp + (static_cast<size_t>(a) * ny + j) * w, o);
       }
     }
   return nullptr;

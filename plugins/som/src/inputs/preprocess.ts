@@ -1,6 +1,6 @@
 /** Preprocessing of a ready matrix (cut by wavelength, normalise, smooth) and the NaN policy. */
 import { InputError, sharedFloat32, type Dataset } from './dataset.js';
-import { formatsFn, type SpectrumLike } from './formats-api.js';
+import { gaussianSmooth, normalise, type Spectrum } from '@vocloud/sdk/formats';
 import type { LoadReport } from './load.js';
 
 export interface Preprocessing {
@@ -24,11 +24,14 @@ function cutColumns(ds: Dataset, min: number, max: number): Dataset {
 }
 
 /** Run each row through the sdk's spectrum operations. */
-function perRow(ds: Dataset, op: (s: SpectrumLike) => SpectrumLike): Dataset {
+function perRow(ds: Dataset, op: (s: Spectrum) => Spectrum): Dataset {
   const wavelength = ds.wavelength ?? Float64Array.from({ length: ds.d }, (_, j) => j);
   const x = sharedFloat32(ds.n * ds.d);
   for (let i = 0; i < ds.n; i++) {
-    const s = op({ wavelength, flux: ds.x.subarray(i * ds.d, (i + 1) * ds.d), wavelengthUnit: ds.wavelengthUnit, fluxUnit: '', meta: { name: ds.names[i]! } });
+    const s = op({
+      wavelength, flux: ds.x.subarray(i * ds.d, (i + 1) * ds.d), wavelengthUnit: ds.wavelengthUnit, fluxUnit: '',
+      meta: { name: ds.names[i]!, sourceFormat: 'ascii', spectralQuantity: ds.wavelength ? 'wavelength' : 'pixel' },
+    });
     x.set(s.flux, i * ds.d);
   }
   return { ...ds, x };
@@ -47,14 +50,9 @@ export function preprocess(input: Dataset, prep: Preprocessing, notes: string[])
       ds = cutColumns(ds, prep.wavelengthMin ?? -Infinity, prep.wavelengthMax ?? Infinity);
       notes.push(`cut to ${ds.d} values`);
     }
-    if (prep.normalise !== 'none') {
-      const norm = formatsFn('normalise');
-      ds = perRow(ds, (s) => norm(s, prep.normalise as 'l2'));
-    }
-    if (prep.smooth > 0) {
-      const smooth = formatsFn('gaussianSmooth');
-      ds = perRow(ds, (s) => smooth(s, prep.smooth));
-    }
+    const kind = prep.normalise;
+    if (kind !== 'none') ds = perRow(ds, (s) => normalise(s, kind));
+    if (prep.smooth > 0) ds = perRow(ds, (s) => gaussianSmooth(s, prep.smooth));
   }
   const bad: number[] = [];
   for (let i = 0; i < ds.n; i++) {

@@ -1,7 +1,7 @@
 /** Spectrum files (FITS, VOTable, CSV with a wavelength column) through the sdk's readers. */
 import { InputError, type Dataset } from './dataset.js';
 import { entryBytes, type Entry } from './entries.js';
-import { formatsFn, type SpectrumLike } from './formats-api.js';
+import { cutSpectrum, gaussianSmooth, linearGrid, normalise, packSpectra, readSpectrum, type Spectrum } from '@vocloud/sdk/formats';
 import type { Preprocessing } from './preprocess.js';
 
 const FITS = /\.(fits?|fit|fts)(\.gz)?$/i;
@@ -11,17 +11,13 @@ export function isSpectrumFile(name: string): boolean {
   return FITS.test(name) || VOTABLE.test(name);
 }
 
-async function readOne(e: Entry): Promise<SpectrumLike> {
-  const bytes = await entryBytes(e);
-  const name = e.name;
+/** One spectrum; the sdk reader tells FITS, VOTable and text apart by content. */
+async function readOne(e: Entry): Promise<Spectrum> {
   try {
-    if (FITS.test(name) || (bytes[0] === 0x53 && String.fromCharCode(...bytes.subarray(0, 6)) === 'SIMPLE')) {
-      return formatsFn('spectrumFromFits')(formatsFn('readFits')(bytes), { name });
-    }
-    if (VOTABLE.test(name)) return formatsFn('spectrumFromVoTable')(formatsFn('readVoTable')(bytes), { name });
-    return formatsFn('spectrumFromText')(new TextDecoder().decode(bytes), { name });
+    return readSpectrum(await entryBytes(e), { name: e.name });
   } catch (err) {
-    throw new InputError(`${name}: ${(err as Error).message}`);
+    const m = (err as Error).message;
+    throw new InputError(m.includes(e.name) ? m : `${e.name}: ${m}`);
   }
 }
 
@@ -37,24 +33,25 @@ function sameGrid(a: Float64Array, b: Float64Array): boolean {
  * number of points over the range all spectra cover, or their shared grid when they have one.
  */
 export async function readSpectra(entries: readonly Entry[], prep: Preprocessing, notes: string[]): Promise<Dataset> {
-  const list: SpectrumLike[] = [];
-  for (const e of [...entries].sort((a, b) => a.name.localeCompare(b.name))) {
+  const list: Spectrum[] = [];
+  const sorted = [...entries].sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of sorted) {
     let s = await readOne(e);
     if (prep.wavelengthMin !== undefined || prep.wavelengthMax !== undefined) {
-      s = formatsFn('cutSpectrum')(s, prep.wavelengthMin ?? -Infinity, prep.wavelengthMax ?? Infinity);
+      s = cutSpectrum(s, prep.wavelengthMin ?? -Infinity, prep.wavelengthMax ?? Infinity);
       if (s.flux.length === 0) throw new InputError(`${e.name}: nothing left after the wavelength cut ${prep.wavelengthMin ?? '…'}–${prep.wavelengthMax ?? '…'}`);
     }
-    if (prep.normalise !== 'none') s = formatsFn('normalise')(s, prep.normalise);
-    if (prep.smooth > 0) s = formatsFn('gaussianSmooth')(s, prep.smooth);
+    if (prep.normalise !== 'none') s = normalise(s, prep.normalise);
+    if (prep.smooth > 0) s = gaussianSmooth(s, prep.smooth);
     list.push(s);
   }
-  const names = list.map((s, i) => s.meta.name ?? entries[i]!.name);
+  const names = sorted.map((e) => e.name);
   let grid: Float64Array;
   if (prep.gridPoints) {
     const lo = Math.max(...list.map((s) => s.wavelength[0]!));
     const hi = Math.min(...list.map((s) => s.wavelength[s.wavelength.length - 1]!));
     if (!(hi > lo)) throw new InputError(`the spectra have no wavelength range in common (${lo.toFixed(2)} > ${hi.toFixed(2)}); cut them to a shared range`);
-    grid = formatsFn('linearGrid')(lo, hi, prep.gridPoints);
+    grid = linearGrid(lo, hi, prep.gridPoints);
     notes.push(`resampled ${list.length} spectra onto ${prep.gridPoints} points, ${lo.toFixed(3)}–${hi.toFixed(3)}`);
   } else {
     grid = list[0]!.wavelength;
@@ -66,7 +63,7 @@ export async function readSpectra(entries: readonly Entry[], prep: Preprocessing
       );
     }
   }
-  const packed = formatsFn('packSpectra')(list, grid, { shared: true });
+  const packed = packSpectra(list, grid, { shared: true });
   return {
     x: packed.data, n: packed.rows, d: packed.cols, names, classes: null,
     wavelength: Float64Array.from(grid), wavelengthUnit: list[0]!.wavelengthUnit, preprocessed: true,
