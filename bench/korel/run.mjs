@@ -36,13 +36,13 @@ const input = { dat: { records }, tmp: null, par, parSource: source, parFile: 'k
 
 // The first fit in a fresh process (what one job sees, JIT still cold), then warm repeats.
 let t = performance.now();
-const cold = runKorel(input).runs[0];
+const cold = (await runKorel(input)).runs[0];
 const coldMs = performance.now() - t;
 const warm = [];
 let last = cold;
 for (let i = 0; i < repeat; i++) {
   t = performance.now();
-  last = runKorel(input).runs[0];
+  last = (await runKorel(input)).runs[0];
   warm.push({ whole: performance.now() - t, fit: last.msPerEvaluation * last.evaluations });
 }
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];

@@ -15,7 +15,7 @@ const enabled =
   needPeer(peers.scipy(), 'KOREL against the numpy reference') &&
   needPeer(reference, 'KOREL against the numpy reference');
 
-function fitAt(ref: NumpyReference, parText: string): KorelResult {
+function fitAt(ref: NumpyReference, parText: string): Promise<KorelResult> {
   const records = ref.t.map((t, i) => ({ t, lambda0: ref.lambda0, dv: ref.dv, weight: 1, values: Float64Array.from(ref.obs[i]!, (v) => v + 1) }));
   const { par, source } = parseKorelPar(parText);
   return runKorel({ dat: { records }, tmp: null, par, parSource: source, parFile: 'korel.par' });
@@ -24,9 +24,9 @@ function fitAt(ref: NumpyReference, parText: string): KorelResult {
 describe.skipIf(!enabled)('the synthetic system of the shared numpy reference', () => {
   let ref: NumpyReference;
   let result: KorelResult;
-  beforeAll(() => {
+  beforeAll(async () => {
     ref = runNumpyReference();
-    result = fitAt(ref, ref.korelPar);
+    result = await fitAt(ref, ref.korelPar);
   }, 120_000);
 
   it('recovers the true elements within the required tolerances', () => {
@@ -56,8 +56,8 @@ describe.skipIf(!enabled)('the synthetic system of the shared numpy reference', 
     }
   });
 
-  it('at the true orbit gives numpy’s spectra to rounding', () => {
-    const run = fitAt(ref, ref.korelParAtTrue).runs[0]!;
+  it('at the true orbit gives numpy’s spectra to rounding', async () => {
+    const run = (await fitAt(ref, ref.korelParAtTrue)).runs[0]!;
     expect(run.evaluations).toBe(0);
     const spectra = run.spectra[0]!;
     for (let c = 0; c < 2; c++) expect(rmsDiff(spectra[c]!, ref.numpy.spectraAtTrue[c]!)).toBeLessThan(1e-12);

@@ -100,7 +100,7 @@ export function residualSpectrum(
  * Radial velocities of all components that fit exposure i alone best, the component spectra
  * fixed (KOREL's final step, which gives the RV table and O−C of korel.res). Starts from v0.
  */
-export function fitExposureVelocities(region: RegionData, i: number, spectra: readonly HalfSpectrum[], amp: ArrayLike<number>, v0: Float64Array, firstMode: number): Float64Array {
+export async function fitExposureVelocities(region: RegionData, i: number, spectra: readonly HalfSpectrum[], amp: ArrayLike<number>, v0: Float64Array, firstMode: number, pause?: () => Promise<void> | void): Promise<Float64Array> {
   const n = v0.length;
   const steps = new Float64Array(n).fill(region.dv);
   const xtol = new Float64Array(n).fill(1e-5 * region.dv);
@@ -109,6 +109,6 @@ export function fitExposureVelocities(region: RegionData, i: number, spectra: re
   let energy = 0;
   for (let k = 1; k < region.modes; k++) energy += region.re[row + k]! ** 2 + region.im[row + k]! ** 2;
   const fatol = (1e-20 * energy) / region.n;
-  const r = nelderMead((v) => exposureCost(region, i, spectra, amp, v, firstMode), v0, { steps, xtol, ftol: 1e-12, fatol, maxEvaluations: 400 * n });
+  const r = await nelderMead((v) => exposureCost(region, i, spectra, amp, v, firstMode), v0, { steps, xtol, ftol: 1e-12, fatol, maxEvaluations: 400 * n, ...(pause ? { pause } : {}) });
   return r.x;
 }

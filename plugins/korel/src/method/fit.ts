@@ -81,7 +81,7 @@ export interface KorelResult {
 class Aborted extends Error {}
 
 /** Run every run of korel.par on the data, each starting from where the previous one ended. */
-export function runKorel(input: KorelInput, options: FitOptions = {}): KorelResult {
+export async function runKorel(input: KorelInput, options: FitOptions = {}): Promise<KorelResult> {
   const records = input.dat.records;
   const L = records.length;
   const times = Float64Array.from(records, (r) => r.t);
@@ -92,7 +92,8 @@ export function runKorel(input: KorelInput, options: FitOptions = {}): KorelResu
   const state = initialState(datWeights);
   const runs: RunResult[] = [];
   const fewestModes = Math.min(...regions.map((r) => r.n / 2));
-  input.par.runs.forEach((run, ri) => {
+  const pause = pauser(options.signal);
+  for (const [ri, run] of input.par.runs.entries()) {
     const config = applyRun(state, run, {
       file: input.parFile,
       headerLine: input.parSource.header[ri] ?? 1,
@@ -103,8 +104,8 @@ export function runKorel(input: KorelInput, options: FitOptions = {}): KorelResu
       datWeights,
     });
     const templates = templatesFor(input, regions, config);
-    runs.push(oneRun(ri + 1, input.parFile, regions, regionOf, times, state, config, templates, options, input.par.runs.length));
-  });
+    runs.push(await oneRun(ri + 1, input.parFile, regions, regionOf, times, state, config, templates, options, input.par.runs.length, pause));
+  }
   return { regions, times, runs };
 }
 
@@ -126,7 +127,24 @@ function templatesFor(input: KorelInput, regions: readonly RegionData[], config:
   return out;
 }
 
-function oneRun(
+/**
+ * Lets the event loop run every ~50 ms of fitting, so that an abort (which arrives as an event,
+ * also in a worker thread) and progress get through; throws when the job was aborted.
+ */
+function pauser(signal: AbortSignal | undefined): () => Promise<void> | undefined {
+  let last = performance.now();
+  return () => {
+    if (signal?.aborted) throw new Aborted('aborted');
+    const now = performance.now();
+    if (now - last < 50) return undefined;
+    last = now;
+    return new Promise<void>((resolve, reject) =>
+      setImmediate(() => (signal?.aborted ? reject(new Aborted('aborted')) : resolve())),
+    );
+  };
+}
+
+async function oneRun(
   runNumber: number,
   parFile: string,
   regions: readonly RegionData[],
@@ -137,7 +155,8 @@ function oneRun(
   templates: (HalfSpectrum | null)[][],
   options: FitOptions,
   totalRuns: number,
-): RunResult {
+  pause: () => Promise<void> | undefined,
+): Promise<RunResult> {
   const started = performance.now();
   const ev = new Evaluator(regions, times, config, templates);
   const log: string[] = [...config.notes];
@@ -165,7 +184,6 @@ function oneRun(
     const bestState = cloneState(state);
     const f = (x: Float64Array): number => {
       if ((evaluations & 31) === 0) {
-        if (options.signal?.aborted) throw new Aborted('aborted');
         options.progress?.(Math.min(0.95, (runNumber - 1 + evaluations / maxEvaluations) / totalRuns), `run ${runNumber}: ${evaluations} cost evaluations, cost ${best.toPrecision(8)}`);
       }
       evaluations++;
@@ -183,7 +201,7 @@ function oneRun(
     const t0 = performance.now();
     let x: Float64Array = x0;
     for (let r = 0; r < Math.max(1, config.simplexRuns); r++) {
-      const res = nelderMead(f, x, { steps: dx, xtol, ftol: options.ftol ?? 1e-10, maxEvaluations });
+      const res = await nelderMead(f, x, { steps: dx, xtol, ftol: options.ftol ?? 1e-10, maxEvaluations, pause });
       x = res.x;
       converged = res.converged;
       if (!res.converged) log.push(`simplex run ${r + 1} stopped after ${res.evaluations} evaluations without converging (raise maxEvaluations or improve the starting values)`);
@@ -209,7 +227,7 @@ function oneRun(
     const i = r.exposures.indexOf(e);
     const modelRv = Float64Array.from(ev.vel, (v) => v[e]!);
     const strength = Float64Array.from(ev.amp, (a) => a[e]!);
-    const fitRv = fitExposureVelocities(r, i, X[ri]!, strength, modelRv, config.ifil + 1);
+    const fitRv = await fitExposureVelocities(r, i, X[ri]!, strength, modelRv, config.ifil + 1, pause);
     const frame = config.ocStar > 0 ? modelRv[config.stars.findIndex((s) => s.star === config.ocStar)]! : null;
     residuals.push(residualSpectrum(r, i, X[ri]!, strength, modelRv, config.ifil + 1, frame));
     const w = state.weight[e]!;

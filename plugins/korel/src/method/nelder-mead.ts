@@ -14,6 +14,8 @@ export interface NelderMeadOptions {
   /** … or within this absolute amount (for costs that converge to 0). Default 0. */
   readonly fatol?: number;
   readonly maxEvaluations: number;
+  /** Called once per iteration; may return a promise to let the event loop run (abort, progress). */
+  readonly pause?: () => Promise<void> | void;
 }
 
 export interface NelderMeadResult {
@@ -24,7 +26,7 @@ export interface NelderMeadResult {
   readonly converged: boolean;
 }
 
-export function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, o: NelderMeadOptions): NelderMeadResult {
+export async function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, o: NelderMeadOptions): Promise<NelderMeadResult> {
   const n = x0.length;
   const alpha = 1;
   const beta = 1 + 2 / n; // expansion
@@ -75,6 +77,8 @@ export function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, o: 
     }
     if (evaluations >= o.maxEvaluations) break;
     iterations++;
+    const p = o.pause?.();
+    if (p) await p;
     xbar.fill(0);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) xbar[j] += sim[i]![j]! / n;
     const worst = sim[n]!;

@@ -1,0 +1,67 @@
+import type { ExposureResult, RunResult } from '../method/fit.js';
+import { ELEMENTS_PER_ORBIT, elementIndex, starVelocities } from '../method/orbit.js';
+
+/**
+ * Radial velocities as an astronomer plots them: each star against the phase of its own orbit
+ * (stars 1–2: orbit 0, 3–4: orbit 1, 5: orbit 3), with the motion from the other orbits taken
+ * out of the points, so a hierarchical system still gives clean curves per orbit.
+ */
+
+const OWN_ORBIT = [0, 0, 1, 1, 3] as const;
+
+export interface StarCurve {
+  readonly star: number;
+  /** Model velocity over one cycle of the star's own orbit. */
+  readonly phase: Float64Array;
+  readonly velocity: Float64Array;
+  /** Per exposure: phase, velocity fitted to that exposure alone (own orbit only), O−C. */
+  readonly points: { readonly phase: number; readonly rv: number; readonly oc: number; readonly exposure: number }[];
+}
+
+export function ownOrbit(star: number): number {
+  return OWN_ORBIT[star - 1]!;
+}
+
+/** Phase in [0, 1) of time t in orbit o, from its P, T0 and dP/dt; null when the orbit is absent. */
+export function phaseOf(elements: Float64Array, orbit: number, t: number): number | null {
+  const P = elements[elementIndex(orbit, 1)]!;
+  if (!(P > 0)) return null;
+  const n = (t - elements[elementIndex(orbit, 2)]!) / P;
+  const cycles = n - (elements[elementIndex(orbit, 8)]! * n * n) / 2;
+  return cycles - Math.floor(cycles);
+}
+
+/** Elements with every orbit but `orbit` switched off (P = 0). */
+function only(elements: Float64Array, orbit: number): Float64Array {
+  const el = Float64Array.from(elements);
+  for (let o = 0; o < 4; o++) if (o !== orbit) el[o * ELEMENTS_PER_ORBIT] = 0;
+  return el;
+}
+
+export function starCurves(run: RunResult, samples = 200): StarCurve[] {
+  const el = run.state.elements;
+  const v = new Float64Array(5);
+  const out: StarCurve[] = [];
+  run.config.stars.forEach((s, c) => {
+    if (s.velocityFree) return;
+    const o = ownOrbit(s.star);
+    const P = el[elementIndex(o, 1)]!;
+    if (!(P > 0)) return;
+    const own = only(el, o);
+    const T0 = el[elementIndex(o, 2)]!;
+    const phase = new Float64Array(samples + 1);
+    const velocity = new Float64Array(samples + 1);
+    for (let i = 0; i <= samples; i++) {
+      phase[i] = i / samples;
+      starVelocities(own, T0 + phase[i]! * P, v);
+      velocity[i] = v[s.star - 1]!;
+    }
+    const points = run.exposures.map((x: ExposureResult) => {
+      starVelocities(own, x.t, v);
+      const others = x.modelRv[c]! - v[s.star - 1]!;
+      return { phase: phaseOf(el, o, x.t)!, rv: x.fitRv[c]! - others, oc: x.fitRv[c]! - x.modelRv[c]!, exposure: x.index + 1 };
+    });
+    out.push({ star: s.star, phase, velocity, points });
+  });
+  return out;
+}
