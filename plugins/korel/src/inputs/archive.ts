@@ -5,46 +5,34 @@ import { extract } from 'tar-stream';
 import { KorelInputError } from '../formats/errors.js';
 
 /**
- * The KOREL files inside a zip, tar or tar.gz archive, as VO-KOREL accepted them: korel.dat,
- * korel.par and korel.tmp at the top or in one folder (VO-KOREL wanted `korel/`). Members are
- * read into memory by name only — nothing is extracted to disk, so no path in the archive can
- * point outside the job.
+ * Files inside a zip, tar or tar.gz archive, read into memory by name — nothing is extracted
+ * to disk, so no path in an archive can point outside the job.
  */
-export type KorelFileName = 'korel.dat' | 'korel.par' | 'korel.tmp';
 export interface ArchiveMember {
   readonly path: string;
   readonly bytes: Uint8Array;
 }
-export type ArchiveMembers = Partial<Record<KorelFileName, ArchiveMember>>;
 
-/** Biggest member or decompressed archive we read (a guard against decompression bombs). */
-export const MAX_MEMBER_BYTES = 512 * 1024 * 1024;
-const NAMES: readonly KorelFileName[] = ['korel.dat', 'korel.par', 'korel.tmp'];
+/** Biggest member or decompressed archive read (a guard against decompression bombs). */
+export const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
 
-function wanted(path: string): KorelFileName | null {
-  const parts = path.split('/').filter((p) => p.length > 0 && p !== '.');
-  if (parts.length === 0 || parts.length > 2 || parts[0] === '__MACOSX') return null;
-  const base = parts[parts.length - 1]!.toLowerCase();
-  return (NAMES as readonly string[]).includes(base) ? (base as KorelFileName) : null;
-}
-
-export async function readKorelArchive(file: string, display: string): Promise<ArchiveMembers> {
+/** Members of the archive at `file` whose path `accept` wants (`display` names it in errors). */
+export async function readArchive(file: string, display: string, accept: (path: string) => boolean): Promise<ArchiveMember[]> {
   const bytes = new Uint8Array(await readFile(file));
-  const members: ArchiveMembers = {};
+  const members: ArchiveMember[] = [];
+  let total = 0;
   const add = (path: string, data: Uint8Array) => {
-    const name = wanted(path);
-    if (!name) return;
-    const seen = members[name];
-    if (seen) throw new KorelInputError(display, null, `two ${name} files in the archive (${seen.path} and ${path}): keep one`);
-    members[name] = { path, bytes: data };
+    total += data.length;
+    if (total > MAX_ARCHIVE_BYTES) throw new KorelInputError(display, null, `the wanted files unpack to more than ${MAX_ARCHIVE_BYTES >> 20} MiB`);
+    members.push({ path, bytes: data });
   };
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
     let files: Record<string, Uint8Array>;
     try {
       files = unzipSync(bytes, {
         filter: (f) => {
-          if (!wanted(f.name)) return false;
-          if (f.originalSize > MAX_MEMBER_BYTES) throw new KorelInputError(display, null, `${f.name} is larger than ${MAX_MEMBER_BYTES >> 20} MiB`);
+          if (!accept(f.name)) return false;
+          if (f.originalSize > MAX_ARCHIVE_BYTES) throw new KorelInputError(display, null, `${f.name} is larger than ${MAX_ARCHIVE_BYTES >> 20} MiB`);
           return true;
         },
       });
@@ -61,9 +49,9 @@ export async function readKorelArchive(file: string, display: string): Promise<A
   let tar = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      tar = new Uint8Array(nodeGunzip(bytes, { maxOutputLength: MAX_MEMBER_BYTES }));
+      tar = new Uint8Array(nodeGunzip(bytes, { maxOutputLength: MAX_ARCHIVE_BYTES }));
     } catch (err) {
-      throw new KorelInputError(display, null, `not a readable gzip file, or larger than ${MAX_MEMBER_BYTES >> 20} MiB unpacked (${(err as Error).message})`);
+      throw new KorelInputError(display, null, `not a readable gzip file, or larger than ${MAX_ARCHIVE_BYTES >> 20} MiB unpacked (${(err as Error).message})`);
     }
   }
   if (tar.length < 512 || new TextDecoder().decode(tar.subarray(257, 262)) !== 'ustar') {
@@ -73,7 +61,7 @@ export async function readKorelArchive(file: string, display: string): Promise<A
     const ex = extract();
     ex.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      const keep = header.type === 'file' && wanted(header.name) !== null;
+      const keep = header.type === 'file' && accept(header.name);
       stream.on('data', (c: unknown) => {
         if (keep) chunks.push(c as Buffer);
       });
@@ -92,4 +80,37 @@ export async function readKorelArchive(file: string, display: string): Promise<A
     ex.end(Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength));
   });
   return members;
+}
+
+export type KorelFileName = 'korel.dat' | 'korel.par' | 'korel.tmp';
+export type KorelArchive = Partial<Record<KorelFileName, ArchiveMember>>;
+const NAMES: readonly KorelFileName[] = ['korel.dat', 'korel.par', 'korel.tmp'];
+
+/** Path segments of an archive member, without '.', and without macOS resource forks. */
+export function memberParts(path: string): string[] | null {
+  const parts = path.split('/').filter((p) => p.length > 0 && p !== '.');
+  if (parts.length === 0 || parts[0] === '__MACOSX' || parts[parts.length - 1]!.startsWith('._')) return null;
+  return parts;
+}
+
+function korelName(path: string): KorelFileName | null {
+  const parts = memberParts(path);
+  if (!parts || parts.length > 2) return null;
+  const base = parts[parts.length - 1]!.toLowerCase();
+  return (NAMES as readonly string[]).includes(base) ? (base as KorelFileName) : null;
+}
+
+/**
+ * korel.dat, korel.par and korel.tmp from an archive, as VO-KOREL accepted them: at the top
+ * or in one folder (VO-KOREL wanted `korel/`).
+ */
+export async function readKorelArchive(file: string, display: string): Promise<KorelArchive> {
+  const out: KorelArchive = {};
+  for (const m of await readArchive(file, display, (p) => korelName(p) !== null)) {
+    const name = korelName(m.path)!;
+    const seen = out[name];
+    if (seen) throw new KorelInputError(display, null, `two ${name} files in the archive (${seen.path} and ${m.path}): keep one`);
+    out[name] = m;
+  }
+  return out;
 }
