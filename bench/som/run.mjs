@@ -1,4 +1,4 @@
-// npm run bench:som [-- --ci] [--rounds R] [--threads T] [--with-js] [--pca] [--json FILE]
+// npm run bench:som [-- --ci] [--rounds R] [--threads T] [--with-js] [--no-wasm] [--pca] [--json FILE]
 //
 // Batch SOM on the workloads of ../shared/bench/som: vocloud's kernel against the numpy/OpenBLAS
 // reference, run back to back (interleaved rounds) in this one invocation from the same PCA
@@ -18,13 +18,16 @@ const option = (name, dflt) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
 };
 if (flag('--help')) {
-  console.log('usage: node bench/som/run.mjs [--ci | --size ci|main] [--rounds R] [--threads T] [--with-js] [--pca] [--json FILE]');
+  console.log('usage: node bench/som/run.mjs [--ci | --size ci|main] [--rounds R] [--threads T] [--with-js] [--no-wasm] [--pca] [--json FILE]\n' +
+    '  --ci: the CI-size workload (2000 x 500, 20x20, 5 epochs) instead of the main one (10000 x 2000, 30x30, 10 epochs)\n' +
+    '  fallback kernels: wasm runs by default (every round on ci, once on main), js on ci or with --with-js (once on main: ~2 min)');
   process.exit(0);
 }
 const size = flag('--ci') ? 'ci' : option('--size', 'main');
 const rounds = Number(option('--rounds', size === 'ci' ? 5 : 3));
 const threads = Number(option('--threads', 0)) || undefined;
 const withJs = flag('--with-js') || size === 'ci';
+const withWasm = !flag('--no-wasm');
 const here = dirname(fileURLToPath(import.meta.url));
 
 const work = await ensureWorkload(size);
@@ -48,7 +51,7 @@ const idle = {
   numpy: Number(spawnSync('/usr/bin/python3', ['-c', 'import numpy, resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)'], { encoding: 'utf8' }).stdout) / 1024,
   vocloud: Number(spawnSync(process.execPath, [join(here, 'vocloud-run.mjs'), '--idle'], { encoding: 'utf8' }).stdout) / 1024,
 };
-const rows = { numpy: [], vocloud: [], js: [] };
+const rows = { numpy: [], vocloud: [], wasm: [], js: [] };
 const npWeights = join(scratch, 'numpy.f32');
 const vcWeights = join(scratch, 'vocloud.f32');
 for (let round = 0; round < rounds; round++) {
@@ -59,7 +62,9 @@ for (let round = 0; round < rounds; round++) {
     if (who === 'numpy') rows.numpy.push(runNumpy(work, threads, first ? ['--save-weights', npWeights] : []));
     else rows.vocloud.push(runVocloud('auto', first ? { saveWeights: vcWeights } : {}));
   }
-  if (withJs && round < (size === 'ci' ? rounds : 1)) rows.js.push(runVocloud('js'));
+  const fallbackRound = round < (size === 'ci' ? rounds : 1);
+  if (withWasm && fallbackRound) rows.wasm.push(runVocloud('wasm'));
+  if (withJs && fallbackRound) rows.js.push(runVocloud('js'));
   process.stderr.write(`round ${round + 1}/${rounds} done\n`);
 }
 
@@ -89,6 +94,7 @@ function row(label, list, idleMiB) {
 }
 row('numpy + OpenBLAS (reference)', rows.numpy, idle.numpy);
 row(`vocloud ${rows.vocloud[0].backend}`, rows.vocloud, idle.vocloud);
+row('vocloud wasm-simd128 (fallback)', rows.wasm, idle.vocloud);
 row('vocloud js (portable fallback)', rows.js, idle.vocloud);
 
 const cols = Object.keys(table[0]);

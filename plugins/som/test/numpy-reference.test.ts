@@ -33,10 +33,12 @@ describe.skipIf(!needPeer(peers.numpy(), 'SOM agrees with the numpy reference') 
     expect(relativeRms(r.weights, ref.weights)).toBeLessThan(1e-2);
   });
 
-  it('gives the same result on the portable JavaScript kernel', async () => {
-    const r = await trainSom(w.x, w.n, w.d, { rows: ROWS, cols: COLS, epochs: EPOCHS, init, backend: 'js' });
-    expect(r.backend).toBe('js');
-    expect(Math.abs(r.qe - ref.summary.final_qe) / ref.summary.final_qe).toBeLessThan(0.003);
-    expect(relativeRms(r.weights, ref.weights)).toBeLessThan(1e-2);
-  });
+  for (const [backend, label] of [['wasm', 'wasm-simd128'], ['js', 'js']] as const) {
+    it(`gives the same result on the ${label} fallback kernel`, async () => {
+      const r = await trainSom(w.x, w.n, w.d, { rows: ROWS, cols: COLS, epochs: EPOCHS, init, backend });
+      expect(r.backend).toBe(label);
+      expect(Math.abs(r.qe - ref.summary.final_qe) / ref.summary.final_qe).toBeLessThan(0.003);
+      expect(relativeRms(r.weights, ref.weights)).toBeLessThan(1e-2);
+    });
+  }
 });

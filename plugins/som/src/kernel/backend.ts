@@ -7,11 +7,12 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jsBackend } from './js-backend.js';
+import { wasmBackend, wasmUnavailableReason } from './wasm-backend.js';
 
-export type BackendName = 'native' | 'js';
+export type BackendName = 'native' | 'wasm' | 'js';
 
 export interface ComputeBackend {
-  /** 'native-avx512', 'native-avx2', 'native-portable' or 'js'. */
+  /** 'native-avx512', 'native-avx2', 'native-portable', 'wasm-simd128' or 'js'. */
   readonly label: string;
   /** Length of the packed weight buffer for K units of dimension D. */
   packedLength(k: number, d: number): number;
@@ -81,15 +82,21 @@ function nativeBackend(m: NativeModule): ComputeBackend {
 }
 
 /**
- * The backend to use: `native` when asked for or (with 'auto') when it loads, else `js`.
- * VOCLOUD_SOM_BACKEND=js|native overrides 'auto' (benchmarks and tests use it).
+ * The backend to use. 'auto' takes the first that loads of native, wasm, js;
+ * VOCLOUD_SOM_BACKEND=native|wasm|js overrides 'auto' (benchmarks and tests use it). Asking for
+ * one that is not available throws, with the reason.
  */
 export function selectBackend(want: BackendName | 'auto' = 'auto'): ComputeBackend {
   const env = process.env.VOCLOUD_SOM_BACKEND;
-  const choice = want === 'auto' && (env === 'js' || env === 'native') ? env : want;
+  const choice = want === 'auto' && (env === 'js' || env === 'native' || env === 'wasm') ? env : want;
   if (choice === 'js') return jsBackend;
-  const m = loadNative();
-  if (m) return nativeBackend(m);
-  if (choice === 'native') throw new Error(`the native SOM kernel is not available: ${nativeError}`);
+  if (choice === 'native' || choice === 'auto') {
+    const m = loadNative();
+    if (m) return nativeBackend(m);
+    if (choice === 'native') throw new Error(`the native SOM kernel is not available: ${nativeError}`);
+  }
+  const w = wasmBackend();
+  if (w) return w;
+  if (choice === 'wasm') throw new Error(`the WebAssembly SOM kernel is not available: ${wasmUnavailableReason()}`);
   return jsBackend;
 }
