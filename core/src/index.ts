@@ -15,3 +15,4 @@ export { NodeRegistry } from './scheduler/node-registry.js';
 export { DestructionReaper } from './scheduler/reaper.js';
 export { PluginRegistry, PluginLoadError } from './plugins/registry.js';
 export * from './uws/model.js';
+export { configurationReference } from './config/reference.js';

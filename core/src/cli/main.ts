@@ -6,6 +6,7 @@ import { Vocloud, VERSION, createLogger } from '../server.js';
 import { openDatabase, redactUrl } from '../db/database.js';
 import { migrateLatest, pendingMigrations } from '../db/migrate.js';
 import { PluginRegistry, PluginLoadError } from '../plugins/registry.js';
+import { configurationReference } from '../config/reference.js';
 
 /** Load the config or exit with a clear message (exit code 2 = configuration problem). */
 function configOrExit(file: string | undefined): LoadedConfig {
@@ -120,13 +121,20 @@ program
     }
   });
 
-program
-  .command('config')
-  .description('configuration tools')
+const configCommand = program.command('config').description('configuration tools');
+
+configCommand
+  .command('reference')
+  .description('print the configuration reference (docs/configuration.md) generated from the schema')
+  .action(() => {
+    process.stdout.write(configurationReference());
+  });
+
+configCommand
   .command('check')
   .description('validate the configuration and load every plugin; exit 0 when all is well')
   .action(async () => {
-    const config = configOrExit(program.parent?.opts().config ?? program.opts().config);
+    const config = configOrExit(program.opts().config);
     try {
       const registry = await loadPlugins(config);
       console.log(
