@@ -1,9 +1,10 @@
 // build:assets step: compile the optional native kernel (Node-API, C++) with the system's C++
 // compiler. It is optional by design: when no compiler or no Node headers are found, or the
-// build fails, it says so and exits 0; the plugin then runs on its portable JavaScript kernel.
+// build fails, it says so and exits 0; the plugin then runs on its WebAssembly (or JavaScript)
+// kernel. A binary left from an earlier build is removed first, so it never outlives its source.
 // Set VOCLOUD_SOM_NATIVE=0 to skip the build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,10 +15,11 @@ const outDir = join(pkg, 'dist', 'native');
 const out = join(outDir, 'som_kernel.node');
 
 function skip(why) {
-  console.warn(`@vocloud/plugin-som: native kernel not built (${why}); the portable JavaScript kernel will be used.`);
+  console.warn(`@vocloud/plugin-som: native kernel not built (${why}); the WebAssembly or JavaScript kernel will be used.`);
   process.exit(0);
 }
 
+rmSync(out, { force: true });
 if (process.env.VOCLOUD_SOM_NATIVE === '0') skip('VOCLOUD_SOM_NATIVE=0');
 if (process.platform === 'win32') skip('Windows builds are not scripted');
 

@@ -2,13 +2,14 @@
 // AssemblyScript. It is the fallback where the native kernel cannot be built; when
 // AssemblyScript is not installed (an install without devDependencies) it says so and exits 0,
 // and the plugin falls back to its JavaScript kernel.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(pkg, 'dist', 'wasm', 'som_kernel.wasm');
 
+rmSync(out, { force: true });
 let asc;
 try {
   asc = (await import('assemblyscript/asc')).default;
