@@ -428,6 +428,35 @@ napi_value SeparableProduct(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+SOM_CLONES void divide_columns(const double* src, const double* den, int k, int d, int j0, int j1, float* w) {
+  for (int u = 0; u < k; ++u) {
+    if (!(den[u] > 1e-30)) continue;  // a unit no sample pulls on keeps its weight
+    const double inv = 1.0 / den[u];
+    const double* su = src + static_cast<size_t>(u) * d;
+    float* wu = w + static_cast<size_t>(u) * d;
+    for (int j = j0; j < j1; ++j) wu[j] = static_cast<float>(su[j] * inv);
+  }
+}
+
+// updateWeights(src Float64Array K*D, den Float64Array K, K, D, j0, j1, W Float32Array K*D)
+// W[u, j] = src[u, j] / den[u] for columns [j0, j1), where den[u] > 1e-30.
+napi_value UpdateWeights(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 7) return throw_error(env, "updateWeights: 7 arguments expected");
+  size_t ls = 0, ld = 0, lw = 0;
+  const double* src = typed_data<double>(env, argv[0], &ls);
+  const double* den = typed_data<double>(env, argv[1], &ld);
+  const int k = int_arg(env, argv[2]), d = int_arg(env, argv[3]), j0 = int_arg(env, argv[4]), j1 = int_arg(env, argv[5]);
+  float* w = typed_data<float>(env, argv[6], &lw);
+  if (!src || !den || !w || k <= 0 || d <= 0 || j0 < 0 || j1 > d || j0 > j1 || ls < static_cast<size_t>(k) * d ||
+      ld < static_cast<size_t>(k) || lw < static_cast<size_t>(k) * d)
+    return throw_error(env, "updateWeights: bad arguments");
+  divide_columns(src, den, k, d, j0, j1, w);
+  return nullptr;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   static const char* names[] = {"portable", "avx2", "avx512"};
   napi_value obj, isa, panel, mr;
@@ -468,6 +497,7 @@ NAPI_MODULE_INIT() {
       {"accumulate", nullptr, Accumulate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"neighbourProduct", nullptr, NeighbourProduct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"separableProduct", nullptr, SeparableProduct, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"updateWeights", nullptr, UpdateWeights, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

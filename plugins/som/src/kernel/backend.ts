@@ -25,6 +25,8 @@ export interface ComputeBackend {
   accumulate(x: Float32Array, n: number, d: number, j0: number, j1: number, bmu: Int32Array, s: Float64Array, k: number): void;
   /** out[k] = sum_l H[k, l] S[l] for units [k0, k1). */
   neighbourProduct(h: Float64Array, s: Float64Array, k: number, d: number, k0: number, k1: number, out: Float64Array): void;
+  /** W[u, j] = src[u, j] / den[u] for columns [j0, j1) where den[u] > 1e-30 (others keep theirs). */
+  updateWeights(src: Float64Array, den: Float64Array, k: number, d: number, j0: number, j1: number, w: Float32Array): void;
   /** out = (Hx (x) Hy) S for columns [j0, j1); tmp is K x (j1 - j0) scratch; out may be S. */
   separableProduct(hx: Float64Array, hy: Float64Array, s: Float64Array, nx: number, ny: number, d: number,
     j0: number, j1: number, tmp: Float64Array, out: Float64Array): void;
@@ -36,6 +38,7 @@ interface NativeModule {
   accumulate(...args: unknown[]): void;
   neighbourProduct(...args: unknown[]): void;
   separableProduct(...args: unknown[]): void;
+  updateWeights(...args: unknown[]): void;
   info(): { isa: string; panel: number; mr: number };
   setIsa(isa: string): void;
 }
@@ -78,6 +81,7 @@ function nativeBackend(m: NativeModule): ComputeBackend {
     accumulate: (...a) => m.accumulate(...a),
     neighbourProduct: (...a) => m.neighbourProduct(...a),
     separableProduct: (...a) => m.separableProduct(...a),
+    updateWeights: (...a) => m.updateWeights(...a),
   };
 }
 

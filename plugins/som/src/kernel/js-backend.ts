@@ -52,6 +52,14 @@ export const jsBackend: ComputeBackend = {
       for (let j = j0; j < j1; j++) s[so + j] += x[xo + j]!;
     }
   },
+  updateWeights(src, den, k, d, j0, j1, w) {
+    for (let u = 0; u < k; u++) {
+      const dn = den[u]!;
+      if (!(dn > 1e-30)) continue; // a unit no sample pulls on keeps its weight
+      const o = u * d;
+      for (let j = j0; j < j1; j++) w[o + j] = src[o + j]! / dn;
+    }
+  },
   neighbourProduct(h, s, k, d, k0, k1, out) {
     for (let r = k0; r < k1; r++) {
       const o = r * d;

@@ -7,6 +7,7 @@ export type Task =
   | { op: 'accumulate'; n: number; j0: number; j1: number; d: number; k: number }
   | { op: 'neighbour'; k0: number; k1: number; k: number; d: number }
   | { op: 'separable'; j0: number; j1: number; nx: number; ny: number; d: number }
+  | { op: 'update'; j0: number; j1: number; k: number; d: number; source: 's' | 'num' }
   | { op: 'covmv'; n0: number; n1: number; d: number };
 
 export type PoolMessage =

@@ -45,6 +45,9 @@ function run(t: Task): void {
     case 'separable':
       backend.separableProduct(get('hx'), get('hy'), get('s'), t.nx, t.ny, t.d, t.j0, t.j1, get('tmp'), get('s'));
       return;
+    case 'update':
+      backend.updateWeights(get(t.source), get('den'), t.k, t.d, t.j0, t.j1, get('w'));
+      return;
     case 'covmv':
       covMatVec(get('x'), t.n0, t.n1, t.d, get('mean'), get('v'), get('z'));
       return;

@@ -299,7 +299,8 @@ class Trainer {
     const cols = KernelPool.ranges(d, colBlock);
     const tmp = Array.from({ length: pool.threads }, () => sharedF64(k * colBlock));
     let num: Float64Array | null = null;
-    await pool.bind({ s, tmp });
+    const den = sharedF64(k);
+    await pool.bind({ s, tmp, den, w: this.w });
     const accTasks = cols.map(([j0, j1]) => ({ op: 'accumulate' as const, n, j0, j1, d, k }));
     const d2 = r.grid.distance2Matrix();
     const cnt = new Float64Array(k);
@@ -328,21 +329,19 @@ class Trainer {
         const rowBlock = Math.max(1, Math.ceil(k / (4 * pool.threads)));
         await pool.run(KernelPool.ranges(k, rowBlock).map(([k0, k1]) => ({ op: 'neighbour' as const, k0, k1, k, d })), o.signal);
       }
-      const hs = num && h ? num : s;
-      const w = this.w;
       for (let u = 0; u < k; u++) {
-        let den = 0;
-        if (h) for (let l = 0; l < k; l++) den += h[u * k + l]! * cnt[l]!;
-        else den = separableDen(factors!.hx, factors!.hy, r.grid.rows, r.grid.cols, cnt, u);
-        if (!(den > 1e-30)) continue; // a unit no sample pulls on keeps its weight
-        const o2 = u * d;
-        for (let j = 0; j < d; j++) w[o2 + j] = hs[o2 + j]! / den;
+        let dn = 0;
+        if (h) for (let l = 0; l < k; l++) dn += h[u * k + l]! * cnt[l]!;
+        else dn = separableDen(factors!.hx, factors!.hy, r.grid.rows, r.grid.cols, cnt, u);
+        den[u] = dn;
       }
+      const source = h ? 'num' as const : 's' as const;
+      await pool.run(cols.map(([j0, j1]) => ({ op: 'update' as const, j0, j1, k, d, source })), o.signal);
       const rep: EpochReport = { epoch: e + 1, epochs: r.epochs, radius: sigma, learningRate: null, qe, te, seconds: (performance.now() - t0) / 1000 };
       history.push(rep);
       o.onEpoch?.(rep);
     }
-    await pool.bind({ s: null, num: null, tmp: null, hx: null, hy: null, h: null });
+    await pool.bind({ s: null, num: null, tmp: null, hx: null, hy: null, h: null, den: null, w: null });
     return history;
   }
 
