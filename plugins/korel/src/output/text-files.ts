@@ -97,14 +97,14 @@ function runReport(result: KorelResult, run: RunResult): string[] {
   out.push('component spectra: korel.spe (each with mean 1: its mean level is undetermined); O−C spectra: korel.o-c');
   out.push('');
   out.push('Radial velocities (km/s): fitted to each exposure alone with the component spectra fixed, and O−C against the orbit');
-  out.push(`   N          t    phase ${config.stars.map((s) => `   RV(${s.star})      O−C`).join('')}`);
+  out.push(`   N          t    phase ${config.stars.map((s) => `${`RV(${s.star})`.padStart(9)}${'O−C'.padStart(9)}`).join('')}`);
   const phaseOrbit = ownOrbit(config.stars[0]!.star);
   for (const x of run.exposures) {
     const ph = phaseOf(state.elements, phaseOrbit, x.t);
     const cols = config.stars.map((_, c) => `${f(x.fitRv[c]!, 9, 3)}${f(x.fitRv[c]! - x.modelRv[c]!, 9, 3)}`).join('');
     out.push(`${String(x.index + 1).padStart(4)} ${f(x.t, 10, 4)} ${ph === null ? '     —  ' : f(ph, 8, 5)} ${cols}`);
   }
-  out.push(`rms of 1 obs.:               ${Array.from(run.rvRms, (v) => `         ${f(v, 9, 3)}`).join('')}`);
+  out.push(`${'rms of 1 obs.:'.padEnd(25)}${Array.from(run.rvRms, (v) => `${''.padStart(9)}${f(v, 9, 3)}`).join('')}`);
   return out;
 }
 
