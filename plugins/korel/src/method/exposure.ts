@@ -86,6 +86,8 @@ export function residualSpectrum(
       im[k] -= m.im;
     }
     if (frameVelocity !== null) {
+      // the shift applies to the real observer-frame residual, whose Nyquist term is real
+      if (k === M - 1) im[k] = 0;
       const th = ((2 * Math.PI) / region.n / region.dv) * frameVelocity * k;
       const pr = Math.cos(th), pi = Math.sin(th);
       const x = re[k]! * pr - im[k]! * pi;

@@ -3,11 +3,12 @@ import { ELEMENTS_PER_ORBIT, elementIndex, starVelocities } from '../method/orbi
 
 /**
  * Radial velocities as an astronomer plots them: each star against the phase of its own orbit
- * (stars 1–2: orbit 0, 3–4: orbit 1, 5: orbit 3), with the motion from the other orbits taken
- * out of the points, so a hierarchical system still gives clean curves per orbit.
+ * (the innermost that moves it: stars 1–2 orbit 0, 3–4 orbit 1, then 2 and 3), with the motion
+ * from the other orbits taken out of the points, so a hierarchy still gives clean curves.
  */
 
-const OWN_ORBIT = [0, 0, 1, 1, 3] as const;
+// The orbits that move each star, innermost first: ((1,2),(3,4)),5.
+const ORBITS_OF: readonly (readonly number[])[] = [[0, 2, 3], [0, 2, 3], [1, 2, 3], [1, 2, 3], [3]];
 
 export interface StarCurve {
   readonly star: number;
@@ -18,8 +19,10 @@ export interface StarCurve {
   readonly points: { readonly phase: number; readonly rv: number; readonly oc: number; readonly exposure: number }[];
 }
 
-export function ownOrbit(star: number): number {
-  return OWN_ORBIT[star - 1]!;
+/** The innermost orbit that moves the star (P > 0); its first orbit when none does. */
+export function ownOrbit(star: number, elements?: Float64Array): number {
+  const list = ORBITS_OF[star - 1]!;
+  return (elements && list.find((o) => elements[elementIndex(o, 1)]! > 0)) ?? list[0]!;
 }
 
 /** Phase in [0, 1) of time t in orbit o, from its P, T0 and dP/dt; null when the orbit is absent. */
@@ -44,7 +47,7 @@ export function starCurves(run: RunResult, samples = 200): StarCurve[] {
   const out: StarCurve[] = [];
   run.config.stars.forEach((s, c) => {
     if (s.velocityFree) return;
-    const o = ownOrbit(s.star);
+    const o = ownOrbit(s.star, el);
     const P = el[elementIndex(o, 1)]!;
     if (!(P > 0)) return;
     const own = only(el, o);

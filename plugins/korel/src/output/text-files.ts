@@ -98,7 +98,7 @@ function runReport(result: KorelResult, run: RunResult): string[] {
   out.push('');
   out.push('Radial velocities (km/s): fitted to each exposure alone with the component spectra fixed, and O−C against the orbit');
   out.push(`   N          t    phase ${config.stars.map((s) => `${`RV(${s.star})`.padStart(9)}${'O−C'.padStart(9)}`).join('')}`);
-  const phaseOrbit = ownOrbit(config.stars[0]!.star);
+  const phaseOrbit = ownOrbit(config.stars[0]!.star, state.elements);
   for (const x of run.exposures) {
     const ph = phaseOf(state.elements, phaseOrbit, x.t);
     const cols = config.stars.map((_, c) => `${f(x.fitRv[c]!, 9, 3)}${f(x.fitRv[c]! - x.modelRv[c]!, 9, 3)}`).join('');
@@ -126,7 +126,7 @@ export function writeSpe(result: KorelResult, run: RunResult): string {
 /** korel.rv: per exposure, time, phase and, per star, the model RV, the fitted RV and O−C. */
 export function writeRv(run: RunResult): string {
   const stars = run.config.stars;
-  const orbit = ownOrbit(stars[0]!.star);
+  const orbit = ownOrbit(stars[0]!.star, run.state.elements);
   const out = [
     '# korel.rv: radial velocities per exposure (km/s). model = from the orbit (or v lines); fit = fitted to this exposure alone with the component spectra fixed',
     `# N t phase ${stars.map((s) => `model(${s.star}) fit(${s.star}) o-c(${s.star})`).join(' ')}`,

@@ -65,7 +65,7 @@ export function figures(result: KorelResult, run: RunResult): Figure[] {
       })),
     });
   }
-  const orbit = ownOrbit(stars[0]!.star);
+  const orbit = ownOrbit(stars[0]!.star, run.state.elements);
   const withPhase = run.exposures.map((x) => ({ t: x.t, phase: phaseOf(run.state.elements, orbit, x.t), region: x.region }));
   if (withPhase.every((p) => p.phase !== null)) {
     out.push({
