@@ -141,6 +141,14 @@ describe('the korel job type', () => {
     expect(d.error).toMatch(/^archive: not a zip, tar or tar\.gz archive/);
     const e = await runWorkerForTest(korel, {}, { files: { parFile: { content: parText } } });
     expect(e.error).toMatch(/^korel\.dat: missing/);
+    // a JSON korel.par is located by the line of its written form
+    const json = parseKorelPar(parText.replace('0.18   0.05', '1.5 0.05')).par;
+    const f = await runWorkerForTest(korel, { par: json }, { files: { dat: { content: datText } } });
+    expect(f.error).toMatch(/^parameter 'par' \(as korel\.par\), line 4: eccentricity e = 1\.5 must be in \[0, 1\)/);
+    // and the schema refuses malformed JSON before the job runs
+    const g = await runWorkerForTest(korel, { par: { runs: [{ keys: [1, 1], k0: 1, ifil: 0, kr: 0, kpr: 0, lines: [] }] } }, { files: { dat: { content: datText } } });
+    expect(g.phase).toBe('ERROR');
+    expect(g.error).toMatch(/par\.runs\.0\.keys/);
   });
 
   it('stops promptly when aborted', async () => {
