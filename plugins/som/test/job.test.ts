@@ -5,6 +5,8 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
+import { gzipSync } from 'node:zlib';
+import tarStream from 'tar-stream';
 import { PNG } from 'pngjs';
 import plugin, { type ViewerData } from '@vocloud/plugin-som';
 import { runWorkerForTest, type TestRunOutcome } from '@vocloud/sdk/testing';
@@ -164,6 +166,27 @@ describe('other inputs', () => {
     const out = await runWorkerForTest(plugin, { rows: 3, cols: 3, epochs: 2 }, { files: { data: { content: zip, name: 'set.zip' } } });
     expect(out.phase, out.error).toBe('COMPLETED');
     expect(readFileSync(result(out, 'bmu.csv'), 'utf8')).toContain('\n2,row 2,double,');
+  });
+
+  it('reads a tar and a tar.gz of a matrix and its meta', async () => {
+    const pack = tarStream.pack();
+    pack.entry({ name: 'set/toy.f32' }, Buffer.from(x.buffer.slice(0)));
+    pack.entry({ name: 'set/toy.json' }, JSON.stringify(meta));
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of pack) chunks.push(c as Buffer);
+    const tar = Buffer.concat(chunks);
+    for (const [content, name] of [[tar, 'set.tar'], [gzipSync(tar), 'set.tar.gz']] as const) {
+      const out = await runWorkerForTest(plugin, { rows: 3, cols: 3, epochs: 2 }, { files: { data: { content: new Uint8Array(content), name } } });
+      expect(out.phase, `${name}: ${out.error}`).toBe('COMPLETED');
+      expect(readFileSync(result(out, 'bmu.csv'), 'utf8').trim().split('\n')).toHaveLength(N + 1);
+    }
+  });
+
+  it('refuses a damaged archive with its name', async () => {
+    const out = await runWorkerForTest(plugin, { rows: 2, cols: 2 }, { files: { data: { content: new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]), name: 'broken.tar.gz' } } });
+    expect(out.phase).toBe('ERROR');
+    expect(out.error).toMatch(/broken\.tar\.gz: not a readable gzip file/);
   });
 
   it('cuts a matrix to a wavelength range', async () => {
