@@ -20,6 +20,12 @@ import { NodeRegistry } from './scheduler/node-registry.js';
 import { DestructionReaper } from './scheduler/reaper.js';
 import { Metrics } from './metrics/metrics.js';
 import { HealthService } from './vosi/health.js';
+import { AuditLog } from './auth/audit.js';
+import { UserService } from './auth/user-service.js';
+import { AuthService } from './auth/auth-service.js';
+import { Mailer } from './auth/mailer.js';
+import { UsageService } from './quota/usage-service.js';
+import { JobTypeSettings } from './plugins/job-type-settings.js';
 import { buildApp } from './http/app.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -92,7 +98,7 @@ export class Vocloud {
       log: this.log,
     });
     if (this.options.migrate !== false) {
-      const ran = await migrateLatest(this.db.knex);
+      const ran = await migrateLatest(this.db);
       if (ran.length) this.log.info({ migrations: ran }, 'database migrated');
     }
     const roles: NodeIdentity['roles'] = config.executor.enabled ? ['api', 'executor'] : ['api'];
@@ -104,18 +110,26 @@ export class Vocloud {
     c.register(TOKENS.Database, { useValue: this.db });
     c.register(TOKENS.Storage, { useValue: new LocalStorageBackend(paths.storageRoot) });
     c.register(TOKENS.Node, { useValue: node });
-    for (const cls of [PluginRegistry, JobStore, JobEvents, JobService, Executor, Scheduler, NodeRegistry, DestructionReaper, Metrics, HealthService]) {
+    for (const cls of [
+      PluginRegistry, JobTypeSettings, JobStore, JobEvents, JobService, Executor, Scheduler, NodeRegistry, DestructionReaper, Metrics, HealthService,
+      AuditLog, UserService, AuthService, Mailer, UsageService,
+    ]) {
       c.register(cls as never, { useClass: cls as never }, { lifecycle: Lifecycle.ContainerScoped });
     }
 
     await this.resolve(PluginRegistry).load();
+    await this.resolve(JobTypeSettings).start();
     await this.resolve(JobEvents).start();
+    await this.resolve(UserService).bootstrap();
 
     this.app = await buildApp({
       config: this.options.config,
       jobs: this.resolve(JobService),
       health: this.resolve(HealthService),
       metrics: this.resolve(Metrics),
+      auth: this.resolve(AuthService),
+      users: this.resolve(UserService),
+      usage: this.resolve(UsageService),
       log: this.log,
       version: VERSION,
     });
@@ -149,6 +163,8 @@ export class Vocloud {
       await c.resolve(NodeRegistry).stop();
       await this.app?.close();
       await c.resolve(JobEvents).stop();
+      await c.resolve(JobTypeSettings).stop();
+      c.resolve(Mailer).close();
       await this.db?.close();
       this.log.info('vocloud stopped');
     })();

@@ -15,7 +15,7 @@ export default async function setup(): Promise<() => void> {
   try {
     const { openDatabase, migrateLatest } = await import('@vocloud/core');
     const db = await openDatabase({});
-    await migrateLatest(db.knex);
+    await migrateLatest(db);
     const dump = await db.dump!();
     const template = join(dir, 'pglite-template.tar');
     writeFileSync(template, Buffer.from(await dump.arrayBuffer()));

@@ -10,6 +10,8 @@ import { Vocloud, loadConfig, type LoadedConfig } from '@vocloud/core';
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const TEST_PLUGIN = join(REPO, 'tests', 'fixtures', 'test-plugin.mjs');
 export const COMMAND_PLUGIN = '@vocloud/plugin-command';
+/** The bootstrap admin every test server starts with. */
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
 
 /**
  * Which database the integration tests use: embedded PGlite by default, PostgreSQL when
@@ -25,19 +27,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  if (!TEST_PG_URL) return { drop: async () => undefined };
+/** `adminUrl`: the server to create it on (default VOCLOUD_TEST_DATABASE_URL; none = PGlite). */
+export async function createTestDatabase(adminUrl: string | undefined = TEST_PG_URL): Promise<TestDatabase> {
+  if (!adminUrl) return { drop: async () => undefined };
   const name = `vocloud_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_PG_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const u = new URL(TEST_PG_URL);
+  const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
     async drop() {
-      const a = new pg.Client({ connectionString: TEST_PG_URL });
+      const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
@@ -85,6 +88,7 @@ export function testConfig(dataDir: string, database: TestDatabase, options: Tes
     server: { host: '127.0.0.1', port: 0 },
     database: database.url ? { url: database.url } : {},
     log: { level: options.logLevel ?? process.env.VOCLOUD_TEST_LOG ?? 'warn' },
+    auth: { anonymous: true, bootstrapAdmin: { username: 'admin', password: ADMIN_PASSWORD } },
     executor: { pollInterval: 1, heartbeatInterval: 0.5, deadAfter: 3, abortGrace: 2, shutdownGrace: 2 },
     uws: { reaperInterval: 1 },
     plugins: options.plugins ?? [{ package: TEST_PLUGIN }],

@@ -1,7 +1,7 @@
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/server.js';
+import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server.js';
 import { needPeer, peers } from '../support/peers.js';
 import { createJob, parseXml, validateXml, waitFinal } from '../support/uws.js';
 
@@ -86,7 +86,9 @@ describe('metrics and docs', () => {
   it('/metrics has jobs by phase, queue wait and durations in Prometheus format', async () => {
     const url = await createJob(s.url, 'noop', { PHASE: 'RUN' });
     await waitFinal(url);
-    const res = await fetch(`${s.url}/metrics`);
+    expect((await fetch(`${s.url}/metrics`)).status).toBe(403); // not for anonymous users
+    const basic = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
+    const res = await fetch(`${s.url}/metrics`, { headers: { authorization: basic } });
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toMatch(/^vocloud_jobs\{job_type="noop",phase="COMPLETED"\} [1-9]\d*$/m);

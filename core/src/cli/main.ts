@@ -93,7 +93,7 @@ program
     });
     try {
       const before = await pendingMigrations(db.knex);
-      const ran = await migrateLatest(db.knex);
+      const ran = await migrateLatest(db);
       console.log(ran.length ? `applied ${ran.join(', ')} to ${describeDatabase(config)}` : `${describeDatabase(config)} is up to date (${before.length} pending before)`);
     } finally {
       await db.close();

@@ -30,7 +30,14 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const ENV_PREFIX = 'VOCLOUD_';
 /** Environment variables that are not configuration keys. */
-const ENV_NOT_KEYS = new Set(['VOCLOUD_CONFIG', 'VOCLOUD_REQUIRE_PEERS', 'VOCLOUD_PEER_SKIP_LOG', 'VOCLOUD_TEST_DATABASE_URL']);
+const ENV_NOT_KEYS = new Set([
+  'VOCLOUD_CONFIG',
+  'VOCLOUD_REQUIRE_PEERS',
+  'VOCLOUD_PEER_SKIP_LOG',
+  'VOCLOUD_TEST_DATABASE_URL',
+  'VOCLOUD_PGLITE_TEMPLATE',
+  'VOCLOUD_TEST_LOG',
+]);
 
 function camel(snake: string): string {
   return snake.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

@@ -25,6 +25,8 @@ export const ConfigSchema = Type.Object(
         publicUrl: Type.Optional(Type.String({ format: 'uri', description: 'Base URL clients see (behind a proxy); used in Location headers and xlink:href. Default: from the request Host header' })),
         trustProxy: Type.Boolean({ default: false, description: 'Trust X-Forwarded-* headers' }),
         bodyLimit: Type.Integer({ default: 1048576, minimum: 1024, description: 'Maximum size in bytes of a non-upload request body' }),
+        metricsPublic: Type.Boolean({ default: false, description: 'Serve /metrics without credentials (otherwise managers and admins, e.g. a scraper with an API token)' }),
+        corsOrigins: Type.Array(Type.String(), { default: [], description: 'Origins allowed to call the API from other web sites (CORS); empty = same origin only' }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -83,6 +85,69 @@ export const ConfigSchema = Type.Object(
       {
         level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', description: 'Least severe log level written' }),
         pretty: Type.Boolean({ default: false, description: 'Human-readable log lines instead of JSON' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    auth: Type.Object(
+      {
+        anonymous: Type.Boolean({ default: false, description: 'Let requests without credentials create and see anonymous jobs (ownerId nil). On in the quick start, off in production' }),
+        registration: Type.Union([Type.Literal('open'), Type.Literal('invite'), Type.Literal('closed')], {
+          default: 'closed',
+          description: 'Who may create an account: anyone, holders of an admin-issued invite code, or nobody (admins create users)',
+        }),
+        sessionTtl: Seconds('Browser sessions expire this many seconds after sign-in', 7 * 86400, 60),
+        secureCookies: Type.Union([Type.Literal('auto'), Type.Boolean()], {
+          default: 'auto',
+          description: "Mark the session cookie Secure: 'auto' = when the request or server.publicUrl is https",
+        }),
+        tokenMaxDays: Type.Integer({ default: 365, minimum: 1, description: 'Longest lifetime of a personal API token, days' }),
+        passwordMinLength: Type.Integer({ default: 10, minimum: 8, description: 'Shortest password accepted' }),
+        loginAttempts: Type.Integer({ default: 10, minimum: 1, description: 'Failed sign-ins allowed per user name and per client address within loginWindow' }),
+        loginWindow: Seconds('Window of the sign-in rate limit', 900, 1),
+        resetTokenTtl: Seconds('A password-reset link is valid this long', 3600, 60),
+        bootstrapAdmin: Type.Object(
+          {
+            username: Type.String({ default: 'admin', description: 'Name of the admin created on first start when there are no users' }),
+            password: Type.Optional(Type.String({ minLength: 8, description: 'Its password (env VOCLOUD_AUTH__BOOTSTRAP_ADMIN__PASSWORD); when absent a random one is printed once to the log' })),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    quotas: Type.Object(
+      {
+        storage: Type.Integer({ default: 10 * 1024 ** 3, minimum: 0, description: "A user's storage quota in bytes (results, uploads, files) unless set on the user" }),
+        maxRunningJobs: Type.Integer({ default: 4, minimum: 0, description: 'Jobs of one user executing at once unless set on the user (more stay QUEUED)' }),
+        maxQueuedJobs: Type.Integer({ default: 100, minimum: 0, description: 'Jobs of one user waiting in QUEUED unless set on the user (more are refused)' }),
+        anonymousStorage: Type.Integer({ default: 1024 ** 3, minimum: 0, description: 'Storage quota shared by all anonymous jobs, bytes' }),
+        anonymousMaxRunningJobs: Type.Integer({ default: 2, minimum: 0, description: 'Anonymous jobs executing at once' }),
+        anonymousMaxQueuedJobs: Type.Integer({ default: 20, minimum: 0, description: 'Anonymous jobs waiting in QUEUED' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    mail: Type.Object(
+      {
+        transport: Type.Union([Type.Literal('log'), Type.Literal('smtp')], { default: 'log', description: "'smtp' sends mail; 'log' writes it to the log (development)" }),
+        from: Type.String({ default: 'vocloud <vocloud@localhost>', description: 'Sender address' }),
+        smtp: Type.Object(
+          {
+            host: Type.String({ default: '127.0.0.1' }),
+            port: Type.Integer({ default: 25, minimum: 1, maximum: 65535 }),
+            secure: Type.Boolean({ default: false, description: 'TLS from the start (port 465); otherwise STARTTLS when offered' }),
+            user: Type.Optional(Type.String()),
+            password: Type.Optional(Type.String({ description: 'env VOCLOUD_MAIL__SMTP__PASSWORD' })),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    graphql: Type.Object(
+      {
+        graphiql: Type.Boolean({ default: false, description: 'Serve the GraphiQL IDE at /graphiql (development only)' }),
+        maxDepth: Type.Integer({ default: 8, minimum: 2, description: 'Deepest GraphQL query accepted' }),
+        maxCost: Type.Integer({ default: 20000, minimum: 10, description: 'Largest estimated result size (fields × list sizes) a query may ask for' }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -21,6 +21,8 @@ export interface Database {
   readonly knex: Knex;
   /** Subscribe to a NOTIFY channel; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Run `fn` holding a cluster-wide lock (PostgreSQL advisory lock; PGlite has one process). */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** PGlite only: the whole data directory as a tar (backups, test templates). */
   dump?(): Promise<Blob>;
   close(): Promise<void>;
@@ -48,6 +50,9 @@ class PgliteDatabase implements Database {
     return async () => {
       if (!this.pglite.closed) await unlisten();
     };
+  }
+  exclusive<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+    return fn();
   }
   async dump(): Promise<Blob> {
     return this.pglite.dumpDataDir('none');
@@ -120,6 +125,19 @@ class PostgresDatabase implements Database {
     return async () => {
       set!.delete(onPayload);
     };
+  }
+
+  /** A session-level advisory lock on a connection of its own, so `fn` may use the pool freely. */
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'vocloud-lock' });
+    await client.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
+      await client.end().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

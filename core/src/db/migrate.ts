@@ -1,10 +1,15 @@
 import type { Knex } from 'knex';
+import type { Database } from './database.js';
 import * as m001 from './migrations/001-jobs.js';
+import * as m002 from './migrations/002-identity.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
 /** Migrations are compiled into the package (no directory scanning at run time). */
-const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [['001-jobs', m001]];
+const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
+  ['001-jobs', m001],
+  ['002-identity', m002],
+];
 
 const source: Knex.MigrationSource<readonly [string, Migration]> = {
   getMigrations: async () => [...MIGRATIONS],
@@ -14,10 +19,15 @@ const source: Knex.MigrationSource<readonly [string, Migration]> = {
 
 const config: Knex.MigratorConfig = { migrationSource: source, tableName: 'vocloud_migrations' };
 
-/** Bring the schema up to date; returns the names of the migrations that ran. */
-export async function migrateLatest(knex: Knex): Promise<string[]> {
-  const [, ran] = (await knex.migrate.latest(config)) as [number, string[]];
-  return ran;
+/**
+ * Bring the schema up to date; returns the names of the migrations that ran. Nodes starting
+ * at the same moment take turns (advisory lock), so each migration runs exactly once.
+ */
+export async function migrateLatest(db: Database): Promise<string[]> {
+  return db.exclusive('vocloud:migrate', async () => {
+    const [, ran] = (await db.knex.migrate.latest(config)) as [number, string[]];
+    return ran;
+  });
 }
 
 /** Names of migrations not yet applied. */

@@ -13,6 +13,7 @@ import type { Job, JobDetail } from '../uws/model.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { jobFiles } from '../storage/job-files.js';
 import { Metrics } from '../metrics/metrics.js';
+import { QuotaExceededError } from '../quota/usage-service.js';
 import type { ExecutorMessage, RunTask, TaskOutcome, ThreadMessage } from './protocol.js';
 
 interface RunningJob {
@@ -100,7 +101,8 @@ export class Executor {
     const counts = new Map<string, number>();
     for (const r of this.running.values()) counts.set(r.job.jobType, (counts.get(r.job.jobType) ?? 0) + 1);
     for (const t of this.registry.list()) {
-      perType.set(t.definition.name, Math.min(total, Math.max(0, t.definition.limits.concurrency - (counts.get(t.definition.name) ?? 0))));
+      const concurrency = this.jobs.limitsOf(t).concurrency;
+      perType.set(t.definition.name, Math.min(total, Math.max(0, concurrency - (counts.get(t.definition.name) ?? 0))));
     }
     return { total, perType };
   }
@@ -141,7 +143,7 @@ export class Executor {
       if (job.executionDuration > 0) {
         const elapsed = job.startTime ? Date.now() - job.startTime.getTime() : 0;
         r.durationTimer = setTimeout(
-          () => this.requestAbort(r, 'executionDuration', `The job exceeded its executionDuration of ${job.executionDuration} s and was aborted. Ask for a longer executionDuration (the job type allows up to ${type.definition.limits.maxExecutionDuration || 'unlimited'} s) or give it less work.`),
+          () => this.requestAbort(r, 'executionDuration', `The job exceeded its executionDuration of ${job.executionDuration} s and was aborted. Ask for a longer executionDuration (the job type allows up to ${this.jobs.limitsOf(type).maxExecutionDuration || 'unlimited'} s) or give it less work.`),
           Math.max(0, job.executionDuration * 1000 - elapsed),
         );
       }
@@ -245,11 +247,18 @@ export class Executor {
         const reply = (error?: string) =>
           r.port.postMessage({ type: 'result-ack', requestId: m.requestId, ...(error ? { error } : {}) } satisfies ExecutorMessage);
         this.jobs
-          .recordResult(r.job.id, { name: m.name, storagePath: m.storagePath, size: m.size, mimeType: m.mimeType, createdAt: new Date() })
+          .recordResult(r.job, { name: m.name, storagePath: m.storagePath, size: m.size, mimeType: m.mimeType, createdAt: new Date() })
           .then(() => reply())
-          .catch((err: Error) => {
-            log.warn({ err, result: m.name }, 'could not record a result');
-            reply(`could not record result '${m.name}': ${err.message}`);
+          .catch(async (err: Error) => {
+            // The file is not a result: remove it, and end the job with the reason.
+            await this.storage.delete(m.storagePath).catch(() => undefined);
+            if (err instanceof QuotaExceededError) {
+              log.info({ result: m.name }, 'result refused: storage quota');
+              reply(`The job stopped: ${err.message}`);
+            } else {
+              log.warn({ err, result: m.name }, 'could not record a result');
+              reply(`could not record result '${m.name}': ${err.message}`);
+            }
           });
         break;
       }

@@ -1,5 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
@@ -10,6 +13,11 @@ import type { Metrics } from '../metrics/metrics.js';
 import { uwsRoutes } from '../uws/routes.js';
 import { vosiRoutes } from '../vosi/routes.js';
 import { apiRoutes } from './api-routes.js';
+import { authRoutes } from './auth-routes.js';
+import { installAuthentication } from './authentication.js';
+import type { AuthService } from '../auth/auth-service.js';
+import type { UserService } from '../auth/user-service.js';
+import type { UsageService } from '../quota/usage-service.js';
 import { installErrorHandling } from './errors.js';
 
 export interface AppServices {
@@ -17,6 +25,9 @@ export interface AppServices {
   readonly jobs: JobService;
   readonly health: HealthService;
   readonly metrics: Metrics;
+  readonly auth: AuthService;
+  readonly users: UserService;
+  readonly usage: UsageService;
   readonly log: Logger;
   readonly version: string;
 }
@@ -43,6 +54,33 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     done(null, [...new URLSearchParams(body as string)]);
   });
   await app.register(multipart, { throwFileSizeLimit: false });
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", 'http://localhost:21012', 'http://127.0.0.1:21012'], // SAMP web profile hub
+        frameSrc: ["'self'"],
+        frameAncestors: ["'self'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Results may be opened by other tools (SAMP, notebooks) from other origins.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  if (config.server.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.server.corsOrigins, credentials: true, exposedHeaders: ['Location'] });
+  }
+  // The API docs are public even when anonymous use is off.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  installAuthentication(app, services.auth, config.auth.anonymous);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -66,6 +104,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   await app.register(uwsRoutes, { jobs: services.jobs, config });
   await app.register(vosiRoutes, { jobs: services.jobs, health: services.health, config });
-  await app.register(apiRoutes, { jobs: services.jobs, metrics: services.metrics, health: services.health });
+  await app.register(apiRoutes, { jobs: services.jobs, metrics: services.metrics, health: services.health, config });
+  await app.register(authRoutes, { auth: services.auth, users: services.users, usage: services.usage, config });
   return app;
 }

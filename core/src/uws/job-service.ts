@@ -12,11 +12,14 @@ import {
 import { TOKENS } from '../tokens.js';
 import type { LoadedConfig } from '../config/load.js';
 import { PluginRegistry, type JobType } from '../plugins/registry.js';
+import { JobTypeSettings } from '../plugins/job-type-settings.js';
+import { JobLimitError, UsageService } from '../quota/usage-service.js';
 import { jobFiles } from '../storage/job-files.js';
 import { JobEvents } from './job-events.js';
-import { JobStore, newJobId, type JobListFilter, type JobRef } from './job-store.js';
+import { JobStore, QueuedLimitReached, newJobId, type JobListFilter, type JobRef } from './job-store.js';
 import {
   ACTIVE_PHASES,
+  isManager,
   isPhase,
   type Actor,
   type Job,
@@ -26,7 +29,7 @@ import {
   type Phase,
   type PhaseChange,
 } from './model.js';
-import { BadRequestError, NotFoundError, PayloadTooLargeError, PhaseConflictError } from './errors.js';
+import { BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, PhaseConflictError } from './errors.js';
 import { parseIsoTime } from './time.js';
 
 /** A file a client sent inline with a request, already streamed to storage. */
@@ -41,6 +44,8 @@ export interface StagedUpload {
 export interface JobDraft {
   readonly id: string;
   readonly jobType: JobType;
+  /** Who creates it: uploads count against this owner's quota. */
+  readonly ownerId: string | null;
   readonly uploads: StagedUpload[];
 }
 
@@ -66,6 +71,8 @@ export interface WaitOptions {
 }
 
 export interface ListRequest {
+  /** Admins only: another owner's jobs ('' or 'anonymous' for anonymous jobs). */
+  readonly owner?: string;
   readonly phases?: readonly string[];
   readonly after?: string;
   readonly last?: string;
@@ -96,9 +103,38 @@ export class JobService {
     @inject(JobEvents) private readonly events: JobEvents,
     @inject(PluginRegistry) private readonly registry: PluginRegistry,
     @inject(TOKENS.Storage) private readonly storage: StorageBackend,
+    @inject(UsageService) private readonly usage: UsageService,
+    @inject(JobTypeSettings) private readonly settings: JobTypeSettings,
     @inject(TOKENS.Logger) private readonly log: Logger,
   ) {
     this.uws = config.config.uws;
+  }
+
+  /** The job type's limits with the admin's runtime overrides applied. */
+  limitsOf(type: JobType) {
+    return this.settings.limits(type.definition.name, type.definition.limits);
+  }
+
+  enabled(type: JobType): boolean {
+    return this.settings.enabled(type.definition.name);
+  }
+
+  /** Refuse job types the actor may not use now: restricted ones for users, disabled ones for all. */
+  private checkUsable(actor: Actor, type: JobType): void {
+    if (type.definition.restricted && !isManager(actor)) {
+      throw new ForbiddenError(`the job type ${type.definition.name} is restricted to managers and administrators`);
+    }
+    if (!this.settings.enabled(type.definition.name)) {
+      throw new ForbiddenError(`the job type ${type.definition.name} is disabled by an administrator for now; queued jobs stay queued`);
+    }
+  }
+
+  private async queuedLimit(ownerId: string | null): Promise<number> {
+    return (await this.usage.limits(ownerId)).maxQueuedJobs;
+  }
+
+  private limitError(err: QueuedLimitReached): JobLimitError {
+    return new JobLimitError(`you have ${err.queued} jobs waiting in QUEUED and the limit is ${err.max}; wait for some to start, or abort some`);
   }
 
   // ---------------------------------------------------------------- job types
@@ -161,9 +197,11 @@ export class JobService {
       }
       last = Number(request.last);
     }
+    if (request.owner !== undefined && !actor.isAdmin) throw new ForbiddenError('OWNER is for administrators only');
+    const owner = request.owner === undefined ? undefined : request.owner === '' || request.owner === 'anonymous' ? null : request.owner;
     const filter: JobListFilter = {
       jobType,
-      ...(actor.isAdmin ? {} : { ownerId: actor.ownerId }),
+      ...(owner !== undefined ? { ownerId: owner } : actor.isAdmin ? {} : { ownerId: actor.ownerId }),
       phases,
       ...(request.after !== undefined ? { after: parseIsoTime(request.after, 'AFTER') } : {}),
       ...(last !== undefined ? { last } : {}),
@@ -180,12 +218,14 @@ export class JobService {
   // ---------------------------------------------------------------- creating and changing
 
   /** Start a job draft, so the route can stream uploads into the job's folder. */
-  draft(jobType: string): JobDraft {
-    return { id: newJobId(), jobType: this.jobType(jobType), uploads: [] };
+  draft(actor: Actor, jobType: string): JobDraft {
+    const type = this.jobType(jobType);
+    this.checkUsable(actor, type);
+    return { id: newJobId(), jobType: type, ownerId: actor.ownerId, uploads: [] };
   }
 
   /** Stream one inline upload of a draft (or of a PENDING job) into storage. */
-  async stageUpload(jobId: string, uploads: StagedUpload[], field: string, stream: Readable, truncated: () => boolean): Promise<void> {
+  async stageUpload(jobId: string, ownerId: string | null, uploads: StagedUpload[], field: string, stream: Readable, truncated: () => boolean): Promise<void> {
     let name: string;
     try {
       name = storageName(field);
@@ -197,6 +237,12 @@ export class JobService {
       stream.resume();
       throw new PayloadTooLargeError(`too many files in one request (the limit is ${this.uws.maxUploadFiles})`);
     }
+    try {
+      await this.usage.checkRoom(ownerId);
+    } catch (err) {
+      stream.resume();
+      throw err;
+    }
     const path = `${jobFiles.uploads(jobId)}/${name}.${uploads.length}`;
     const entry = await this.storage.write(path, stream);
     if (truncated()) {
@@ -205,12 +251,25 @@ export class JobService {
         `upload '${field.slice(0, 64)}' is larger than the limit of ${this.uws.maxUploadSize} bytes (uws.maxUploadSize)`,
       );
     }
+    try {
+      await this.usage.charge(ownerId, entry.size);
+    } catch (err) {
+      await this.storage.delete(path);
+      throw err;
+    }
     uploads.push({ field, storagePath: path, size: entry.size });
   }
 
   /** Remove what a failed request staged. */
   async discardDraft(draft: JobDraft): Promise<void> {
+    await this.discardUploads(draft.ownerId, draft.uploads);
     await this.storage.delete(jobFiles.root(draft.id)).catch((err) => this.log.warn({ err, job: draft.id }, 'could not remove staged uploads'));
+  }
+
+  /** Remove uploads of a rejected request and give their bytes back to the owner. */
+  async discardUploads(ownerId: string | null, uploads: readonly StagedUpload[]): Promise<void> {
+    for (const u of uploads) await this.storage.delete(u.storagePath).catch(() => undefined);
+    await this.usage.credit(ownerId, uploads.reduce((n, u) => n + u.size, 0));
   }
 
   /** Turn a request's parameters, UPLOAD references and inline files into stored parameters. */
@@ -284,7 +343,7 @@ export class JobService {
   }
 
   private executionDuration(type: JobType, raw: string | undefined): number {
-    const { defaultExecutionDuration, maxExecutionDuration } = type.definition.limits;
+    const { defaultExecutionDuration, maxExecutionDuration } = this.limitsOf(type);
     if (raw === undefined) return defaultExecutionDuration;
     const t = raw.trim();
     if (!/^\d+$/.test(t)) throw new BadRequestError(`EXECUTIONDURATION=${raw.slice(0, 32)}: must be a whole number of seconds (0 = as long as allowed)`);
@@ -307,7 +366,9 @@ export class JobService {
     const params = this.buildParameters(type, request, draft.uploads);
     this.validate(type, params, run);
     const runId = request.runId === undefined ? null : request.runId.slice(0, RUNID_MAX);
-    const job = await this.store.insert(
+    this.checkUsable(actor, type);
+    const job = await this.store
+      .insert(
       {
         id: draft.id,
         jobType: type.definition.name,
@@ -317,9 +378,13 @@ export class JobService {
         destruction: this.destruction(request.destruction, new Date()),
         parameters: params,
       },
-      run ? 'QUEUED' : 'PENDING',
-      run ? 'created with PHASE=RUN' : 'created',
-    );
+        run ? 'QUEUED' : 'PENDING',
+        run ? 'created with PHASE=RUN' : 'created',
+        run ? await this.queuedLimit(actor.ownerId) : undefined,
+      )
+      .catch((err) => {
+        throw err instanceof QueuedLimitReached ? this.limitError(err) : err;
+      });
     this.log.debug({ job: job.id, jobType: job.jobType, phase: job.phase }, 'job created');
     return job;
   }
@@ -337,8 +402,9 @@ export class JobService {
     if (outcome === 'wrong-phase') throw new PhaseConflictError('parameters can only be changed while the job is PENDING; it has just left PENDING');
     if (outcome === 'missing') throw new NotFoundError(`no job '${id}'`);
     // Files of replaced uploads are no longer referenced.
-    const replacedFiles = job.parameters.filter((p) => p.filePath && names.has(p.name.toLowerCase())).map((p) => p.filePath!);
-    await Promise.all(replacedFiles.map((f) => this.storage.delete(f)));
+    const replaced = job.parameters.filter((p) => p.filePath && names.has(p.name.toLowerCase()));
+    await Promise.all(replaced.map((p) => this.storage.delete(p.filePath!)));
+    await this.usage.credit(job.ownerId, replaced.reduce((n, p) => n + (p.fileSize ?? 0), 0));
   }
 
   /** POST …/phase PHASE=RUN. */
@@ -348,8 +414,12 @@ export class JobService {
     if (job.phase !== 'PENDING' && job.phase !== 'HELD') {
       throw new PhaseConflictError(`cannot run a job that is ${job.phase}; create a new job instead`);
     }
-    this.validate(this.jobType(jobType), job.parameters, true);
-    const moved = await this.store.transition(id, ['PENDING', 'HELD'], 'QUEUED', 'PHASE=RUN', { queuedAt: 'now' });
+    const type = this.jobType(jobType);
+    this.checkUsable(actor, type);
+    this.validate(type, job.parameters, true);
+    const moved = await this.store.queue(id, job.ownerId, await this.queuedLimit(job.ownerId), 'PHASE=RUN').catch((err) => {
+      throw err instanceof QueuedLimitReached ? this.limitError(err) : err;
+    });
     if (!moved) throw new PhaseConflictError(`the job left ${job.phase} while it was being queued; look at it again`);
   }
 
@@ -409,7 +479,8 @@ export class JobService {
   // ---------------------------------------------------------------- server side (scheduler, executor, reaper)
 
   claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number): Promise<Job[]> {
-    return this.store.claim(nodeId, capacity, limit);
+    const enabled = new Map([...capacity].filter(([type]) => this.settings.enabled(type)));
+    return this.store.claim(nodeId, enabled, limit, this.usage.defaultRunning);
   }
 
   /** The job's internal record (no access check): for executors. */
@@ -439,8 +510,11 @@ export class JobService {
   async requeue(id: string, reason: string): Promise<boolean> {
     const moved = await this.store.transition(id, ['EXECUTING'], 'QUEUED', reason, { queuedAt: 'now', nodeId: null, startTime: null, progress: null, progressMessage: null });
     if (moved) {
+      const detail = await this.store.get(id);
+      const bytes = (detail?.results ?? []).reduce((n, r) => n + r.size, 0);
       await this.store.deleteResults(id);
       await this.storage.delete(jobFiles.results(id));
+      await this.usage.credit(moved.ownerId, bytes);
     }
     return moved !== null;
   }
@@ -455,8 +529,17 @@ export class JobService {
     return moved !== null;
   }
 
-  async recordResult(id: string, result: JobResult): Promise<void> {
-    await this.store.addResult(id, result);
+  /** Record a result the job wrote; it counts against the owner's quota. On QuotaExceededError
+   *  nothing is recorded and the caller removes the file. */
+  async recordResult(job: Pick<Job, 'id' | 'ownerId'>, result: JobResult): Promise<void> {
+    const previous = await this.store.resultSize(job.id, result.name);
+    await this.usage.charge(job.ownerId, result.size - previous);
+    try {
+      await this.store.addResult(job.id, result);
+    } catch (err) {
+      await this.usage.credit(job.ownerId, result.size - previous);
+      throw err;
+    }
   }
 
   async recordProgress(id: string, fraction: number | null, message: string | null): Promise<void> {
@@ -469,15 +552,20 @@ export class JobService {
    */
   async destroy(id: string, reason: string, policy: 'delete' | 'archive' = 'delete'): Promise<void> {
     await this.store.transition(id, ['PENDING', 'QUEUED', 'EXECUTING', 'HELD', 'SUSPENDED'], 'ABORTED', reason, { endTime: 'now' });
+    const job = await this.store.get(id);
+    if (!job) return;
+    const bytes = await this.store.bytesOf(id);
     if (policy === 'archive') {
-      await this.store.transition(id, ['COMPLETED', 'ERROR', 'ABORTED'], 'ARCHIVED', reason);
+      if (!(await this.store.transition(id, ['COMPLETED', 'ERROR', 'ABORTED'], 'ARCHIVED', reason))) return;
       await this.store.deleteResults(id);
+      await this.store.forgetUploads(id);
       await this.storage.delete(jobFiles.root(id));
-      return;
+    } else {
+      if (!(await this.store.delete(id))) return; // someone else deleted it meanwhile (and credited)
+      await this.storage.delete(jobFiles.root(id));
+      await this.store.notifyDeleted(id);
     }
-    await this.store.delete(id);
-    await this.storage.delete(jobFiles.root(id));
-    await this.store.notifyDeleted(id);
+    await this.usage.credit(job.ownerId, bytes);
   }
 
   /** Apply destruction to every job whose time has come; returns how many. */

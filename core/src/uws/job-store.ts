@@ -49,6 +49,17 @@ export interface JobRef {
   readonly creationTime: Date;
 }
 
+/** The owner already has as many QUEUED jobs as allowed. */
+export class QueuedLimitReached extends Error {
+  constructor(
+    readonly queued: number,
+    readonly max: number,
+  ) {
+    super(`${queued} jobs are already queued; the limit is ${max}`);
+    this.name = 'QueuedLimitReached';
+  }
+}
+
 /** 16 characters of [a-z2-7]: 80 random bits, URL-safe, no guessable order. */
 export function newJobId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -138,10 +149,24 @@ export class JobStore {
     return JobRow.bindKnex(trx ?? this.knex).query();
   }
 
-  async insert(job: NewJob, initialPhase: Phase, reason: string): Promise<JobDetail> {
+  /**
+   * Inside a transaction: refuse when the owner already has `max` QUEUED jobs. An advisory
+   * lock per owner makes the count and the insert/update one step for concurrent requests.
+   */
+  private async checkQueuedLimit(trx: Knex.Transaction, ownerId: string | null, max: number): Promise<void> {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`vocloud:queue:${ownerId ?? ''}`]);
+    const q = trx('jobs').where('phase', 'QUEUED');
+    if (ownerId === null) q.whereNull('owner_id');
+    else q.where('owner_id', ownerId);
+    const [{ n }] = (await q.count('* as n')) as [{ n: string | number }];
+    if (Number(n) >= max) throw new QueuedLimitReached(Number(n), max);
+  }
+
+  async insert(job: NewJob, initialPhase: Phase, reason: string, queuedLimit?: number): Promise<JobDetail> {
     const id = job.id;
     const queued = initialPhase === 'QUEUED';
     await this.knex.transaction(async (trx) => {
+      if (queued && queuedLimit !== undefined) await this.checkQueuedLimit(trx, job.ownerId, queuedLimit);
       await JobRow.bindKnex(trx).query().insertGraph({
         id,
         job_type: job.jobType,
@@ -247,6 +272,40 @@ export class JobStore {
     return row ? rowToJob(row) : null;
   }
 
+  /** PENDING/HELD → QUEUED, unless the owner already has `max` queued jobs. */
+  async queue(id: string, ownerId: string | null, max: number, reason: string): Promise<Job | null> {
+    return this.knex.transaction(async (trx) => {
+      await this.checkQueuedLimit(trx, ownerId, max);
+      const res = await trx.raw(
+        `WITH u AS (
+           UPDATE jobs SET phase = 'QUEUED', queued_at = now() WHERE id = ? AND phase = ANY(?::text[]) RETURNING *
+         ), h AS (
+           INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, phase, now(), ? FROM u
+         )
+         SELECT u.*, pg_notify('${JOB_CHANNEL}', u.id || ' ' || u.phase), pg_notify('${QUEUE_CHANNEL}', u.job_type) FROM u`,
+        [id, ['PENDING', 'HELD'], reason],
+      );
+      const row = (res.rows as Record<string, unknown>[])[0];
+      return row ? rowToJob(row) : null;
+    });
+  }
+
+  /** Bytes the job holds in storage: results and uploads. */
+  async bytesOf(id: string): Promise<number> {
+    const res = await this.knex.raw(
+      `SELECT (SELECT coalesce(sum(size), 0) FROM job_results WHERE job_id = ?) +
+              (SELECT coalesce(sum(file_size), 0) FROM job_parameters WHERE job_id = ?) AS n`,
+      [id, id],
+    );
+    return Number((res.rows as { n: string | number }[])[0]?.n ?? 0);
+  }
+
+  /** Size of a result, if the job has one of that name (to charge only the difference on replace). */
+  async resultSize(id: string, name: string): Promise<number> {
+    const row = await this.knex('job_results').select('size').where({ job_id: id, name }).first();
+    return row ? Number(row.size) : 0;
+  }
+
   /** Replace the named parameters (and add new ones) while the job is in `phase`. */
   async upsertParameters(id: string, phase: Phase, params: readonly JobParameter[]): Promise<'ok' | 'wrong-phase' | 'missing'> {
     return this.knex.transaction(async (trx) => {
@@ -299,6 +358,11 @@ export class JobStore {
     );
   }
 
+  /** Archived jobs keep their parameters but their uploaded files are gone. */
+  async forgetUploads(id: string): Promise<void> {
+    await this.knex('job_parameters').update({ file_path: null, file_size: null }).where({ job_id: id }).whereNotNull('file_path');
+  }
+
   async deleteResults(id: string): Promise<void> {
     await this.knex('job_results').where({ job_id: id }).delete();
   }
@@ -318,28 +382,47 @@ export class JobStore {
   }
 
   /**
-   * Claim up to `limit` QUEUED jobs of the given types for `nodeId`: the candidates are
-   * locked with FOR UPDATE SKIP LOCKED (another node's claim skips them), per-type caps are
-   * applied, and the chosen ones become EXECUTING in the same transaction.
+   * Claim up to `limit` QUEUED jobs of the given types for `nodeId`: candidates are locked with
+   * FOR UPDATE SKIP LOCKED (another node's claim skips them); per-type caps and each owner's
+   * running-job limit are applied; the chosen jobs become EXECUTING in the same transaction.
+   * Claims take one cluster-wide advisory lock, so owners' running counts are exact.
    */
-  async claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number): Promise<Job[]> {
+  async claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number, running: { user: number; anonymous: number }): Promise<Job[]> {
     const types = [...capacity.entries()].filter(([, n]) => n > 0).map(([t]) => t);
     if (types.length === 0 || limit <= 0) return [];
     return this.knex.transaction(async (trx) => {
+      await trx.raw("SELECT pg_advisory_xact_lock(hashtext('vocloud:claim'))");
       const candidates = (
         await trx.raw(
-          `SELECT id, job_type FROM jobs WHERE phase = 'QUEUED' AND job_type = ANY(?::text[])
-           ORDER BY queued_at, id LIMIT ? FOR UPDATE SKIP LOCKED`,
-          [types, limit * 4],
+          `SELECT j.id, j.job_type, j.owner_id,
+                  CASE WHEN j.owner_id IS NULL THEN ? ELSE coalesce(u.max_running_jobs, ?) END AS max_running
+           FROM jobs j LEFT JOIN users u ON u.username = j.owner_id
+           WHERE j.phase = 'QUEUED' AND j.job_type = ANY(?::text[])
+           ORDER BY j.queued_at, j.id LIMIT ? FOR UPDATE OF j SKIP LOCKED`,
+          [running.anonymous, running.user, types, Math.max(limit * 8, 64)],
         )
-      ).rows as { id: string; job_type: string }[];
+      ).rows as { id: string; job_type: string; owner_id: string | null; max_running: number }[];
+      if (candidates.length === 0) return [];
+      const owners = [...new Set(candidates.map((c) => c.owner_id ?? ''))];
+      const counts = new Map<string, number>(
+        ((
+          await trx.raw(
+            `SELECT coalesce(owner_id, '') AS owner, count(*) AS n FROM jobs
+             WHERE phase = 'EXECUTING' AND coalesce(owner_id, '') = ANY(?::text[]) GROUP BY 1`,
+            [owners],
+          )
+        ).rows as { owner: string; n: string | number }[]).map((r) => [r.owner, Number(r.n)]),
+      );
       const left = new Map(capacity);
       const chosen: string[] = [];
       for (const c of candidates) {
         if (chosen.length >= limit) break;
-        const n = left.get(c.job_type) ?? 0;
-        if (n <= 0) continue;
-        left.set(c.job_type, n - 1);
+        const typeLeft = left.get(c.job_type) ?? 0;
+        const owner = c.owner_id ?? '';
+        const ownerRunning = counts.get(owner) ?? 0;
+        if (typeLeft <= 0 || ownerRunning >= Number(c.max_running)) continue;
+        left.set(c.job_type, typeLeft - 1);
+        counts.set(owner, ownerRunning + 1);
         chosen.push(c.id);
       }
       if (chosen.length === 0) return [];

@@ -72,11 +72,23 @@ export interface PhaseChange {
   readonly reason: string | null;
 }
 
-/** Who is asking. Issue 4 adds users and roles; until then everyone is anonymous. */
+/** Roles, from least to most trusted. */
+export type Role = 'user' | 'manager' | 'admin';
+
+/** Who is asking: an authenticated user, or anonymous (when the config allows it). */
 export interface Actor {
-  /** The UWS ownerId this actor's jobs get; null = anonymous. */
+  /** The UWS ownerId this actor's jobs get (the username); null = anonymous. */
   readonly ownerId: string | null;
+  readonly role: 'anonymous' | Role;
   readonly isAdmin: boolean;
+  readonly userId: number | null;
+  /** How the request authenticated. */
+  readonly via: 'anonymous' | 'session' | 'token' | 'basic';
 }
 
-export const ANONYMOUS: Actor = Object.freeze({ ownerId: null, isAdmin: false });
+export const ANONYMOUS: Actor = Object.freeze({ ownerId: null, role: 'anonymous', isAdmin: false, userId: null, via: 'anonymous' });
+
+/** Managers and admins may use restricted job types and read admin data. */
+export function isManager(actor: Actor): boolean {
+  return actor.role === 'manager' || actor.role === 'admin';
+}

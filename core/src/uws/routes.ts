@@ -18,6 +18,7 @@ interface JobParams {
 }
 
 const XML = 'application/xml; charset=utf-8';
+const RESULT_CSP = "sandbox allow-scripts allow-popups allow-downloads allow-modals; default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval' blob:; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'";
 const TEXT = 'text/plain; charset=utf-8';
 
 const jobTypeParam = { type: 'string', description: 'The job type (one job list per worker or data source)' } as const;
@@ -36,7 +37,7 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
   const urlsFor = (request: FastifyRequest, jobType: string) => new UwsUrls(baseUrlOf(request, config.server.publicUrl), jobType);
 
   /** Query and body parameters (form or multipart) in order; files go to the job's folder. */
-  async function readPairs(request: FastifyRequest, jobId: string, uploads: StagedUpload[] | null): Promise<Pairs> {
+  async function readPairs(request: FastifyRequest, jobId: string, uploads: StagedUpload[] | null, ownerId: string | null = null): Promise<Pairs> {
     const pairs = queryPairs(request.url);
     if (request.isMultipart()) {
       const parts = request.parts({
@@ -53,7 +54,7 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
             part.file.resume();
             throw new BadRequestError(`file part '${part.fieldname.slice(0, 64)}' is not accepted here; files are job parameters (POST them when creating the job, or to …/parameters)`);
           }
-          await jobs.stageUpload(jobId, uploads, part.fieldname, part.file, () => part.file.truncated);
+          await jobs.stageUpload(jobId, ownerId, uploads, part.fieldname, part.file, () => part.file.truncated);
         } else {
           pairs.push([part.fieldname, String(part.value ?? '')]);
         }
@@ -75,13 +76,15 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
     schema: {
       tags, params: listParams,
       summary: 'List jobs (newest first)',
-      description: 'Filters: PHASE (repeatable, union), AFTER (ISO 8601; creationTime after), LAST (n most recent). Combined with AND. ARCHIVED jobs only with PHASE=ARCHIVED.',
+      description: 'Filters: PHASE (repeatable, union), AFTER (ISO 8601; creationTime after), LAST (n most recent), OWNER (admins only). Combined with AND. ARCHIVED jobs only with PHASE=ARCHIVED.',
     },
   }, async (request, reply) => {
     const q = queryPairs(request.url);
     const after = valueOf(q, 'AFTER');
     const last = valueOf(q, 'LAST');
+    const owner = valueOf(q, 'OWNER');
     const refs = await jobs.list(actorOf(request), request.params.jobType, {
+      ...(owner !== undefined ? { owner } : {}),
       phases: valuesOf(q, 'PHASE'),
       ...(after !== undefined ? { after } : {}),
       ...(last !== undefined ? { last } : {}),
@@ -98,9 +101,9 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
       description: 'Parameters as form fields or multipart parts (files become byReference parameters); DALI UPLOAD=name,param:part; RUNID, EXECUTIONDURATION, DESTRUCTION; PHASE=RUN queues the job at once. Answers 303 to the new job.',
     },
   }, async (request, reply) => {
-    const draft = jobs.draft(request.params.jobType);
+    const draft = jobs.draft(actorOf(request), request.params.jobType);
     try {
-      const pairs = await readPairs(request, draft.id, draft.uploads);
+      const pairs = await readPairs(request, draft.id, draft.uploads, draft.ownerId);
       const job = await jobs.create(actorOf(request), draft, jobRequestFrom(pairs, true));
       return redirect(reply, urlsFor(request, job.jobType).job(job.id));
     } catch (err) {
@@ -279,10 +282,15 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
   }, async (request, reply) => {
     const { jobType, id } = request.params;
     const actor = actorOf(request);
-    await jobs.get(actor, jobType, id);
+    const job = await jobs.get(actor, jobType, id);
     const uploads: StagedUpload[] = [];
-    const pairs = await readPairs(request, id, uploads);
-    await jobs.setParameters(actor, jobType, id, jobRequestFrom(pairs, false), uploads);
+    try {
+      const pairs = await readPairs(request, id, uploads, job.ownerId);
+      await jobs.setParameters(actor, jobType, id, jobRequestFrom(pairs, false), uploads);
+    } catch (err) {
+      await jobs.discardUploads(job.ownerId, uploads);
+      throw err;
+    }
     return redirect(reply, urlsFor(request, jobType).job(id));
   });
 
@@ -300,6 +308,7 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
         .type('application/octet-stream')
         .header('Content-Length', String(parameter.fileSize ?? ''))
         .header('Content-Disposition', `attachment; filename="${parameter.name.replace(/[^\w.-]/g, '_')}"`)
+        .header('Content-Security-Policy', RESULT_CSP)
         .send(stream);
     }
     return text(reply, parameter.value);
@@ -325,6 +334,12 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
     // Text results are assumed UTF-8 unless the plugin said otherwise (clients such as
     // python-requests would otherwise decode them as Latin-1).
     const type = result.mimeType.startsWith('text/') && !/charset=/i.test(result.mimeType) ? `${result.mimeType}; charset=utf-8` : result.mimeType;
-    return reply.type(type).header('Content-Length', String(result.size)).send(stream);
+    // A result is the job's output, not ours: an HTML result (interactive viewers) may run its
+    // scripts, but in a sandbox without our origin — no cookies, no API calls as the user.
+    return reply
+      .type(type)
+      .header('Content-Length', String(result.size))
+      .header('Content-Security-Policy', RESULT_CSP)
+      .send(stream);
   });
 }

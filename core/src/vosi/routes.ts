@@ -25,7 +25,7 @@ function capability(standardID: string, url: string, description?: string): stri
 
 /** VOSI 1.1: /capabilities lists every job list; /availability reports real checks. */
 export async function vosiRoutes(app: FastifyInstance, opts: VosiRouteOptions): Promise<void> {
-  app.get('/capabilities', { schema: { tags, summary: 'VOSI capabilities: one UWS 1.1 capability per job list' } }, async (request, reply) => {
+  app.get('/capabilities', { config: { public: true }, schema: { tags, summary: 'VOSI capabilities: one UWS 1.1 capability per job list' } }, async (request, reply) => {
     const base = baseUrlOf(request, opts.config.server.publicUrl);
     const caps = [
       capability('ivo://ivoa.net/std/VOSI#capabilities', `${base}/capabilities`),
@@ -45,7 +45,7 @@ export async function vosiRoutes(app: FastifyInstance, opts: VosiRouteOptions): 
     return reply.type(XML).send(doc);
   });
 
-  app.get('/availability', { schema: { tags, summary: 'VOSI availability, from live checks of the database and storage' } }, async (_request, reply) => {
+  app.get('/availability', { config: { public: true }, schema: { tags, summary: 'VOSI availability, from live checks of the database and storage' } }, async (_request, reply) => {
     const h = await opts.health.check();
     const doc =
       `${XML_DECLARATION}<vosi:availability xmlns:vosi="http://www.ivoa.net/xml/VOSIAvailability/v1.0">` +
