@@ -130,6 +130,10 @@ export class Vocloud {
       auth: this.resolve(AuthService),
       users: this.resolve(UserService),
       usage: this.resolve(UsageService),
+      audit: this.resolve(AuditLog),
+      settings: this.resolve(JobTypeSettings),
+      nodes: this.resolve(NodeRegistry),
+      events: this.resolve(JobEvents),
       log: this.log,
       version: VERSION,
     });

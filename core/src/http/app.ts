@@ -18,6 +18,11 @@ import { installAuthentication } from './authentication.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { UserService } from '../auth/user-service.js';
 import type { UsageService } from '../quota/usage-service.js';
+import type { AuditLog } from '../auth/audit.js';
+import type { JobTypeSettings } from '../plugins/job-type-settings.js';
+import type { NodeRegistry } from '../scheduler/node-registry.js';
+import type { JobEvents } from '../uws/job-events.js';
+import { graphqlRoutes } from '../graphql/plugin.js';
 import { installErrorHandling } from './errors.js';
 
 export interface AppServices {
@@ -28,6 +33,10 @@ export interface AppServices {
   readonly auth: AuthService;
   readonly users: UserService;
   readonly usage: UsageService;
+  readonly audit: AuditLog;
+  readonly settings: JobTypeSettings;
+  readonly nodes: NodeRegistry;
+  readonly events: JobEvents;
   readonly log: Logger;
   readonly version: string;
 }
@@ -106,5 +115,6 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(vosiRoutes, { jobs: services.jobs, health: services.health, config });
   await app.register(apiRoutes, { jobs: services.jobs, metrics: services.metrics, health: services.health, config });
   await app.register(authRoutes, { auth: services.auth, users: services.users, usage: services.usage, config });
+  await app.register(graphqlRoutes, services);
   return app;
 }

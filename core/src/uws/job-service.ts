@@ -16,7 +16,7 @@ import { JobTypeSettings } from '../plugins/job-type-settings.js';
 import { JobLimitError, UsageService } from '../quota/usage-service.js';
 import { jobFiles } from '../storage/job-files.js';
 import { JobEvents } from './job-events.js';
-import { JobStore, QueuedLimitReached, newJobId, type JobListFilter, type JobRef } from './job-store.js';
+import { JobStore, QueuedLimitReached, newJobId, type JobListFilter, type JobRef, type JobSearch } from './job-store.js';
 import {
   ACTIVE_PHASES,
   isManager,
@@ -208,6 +208,33 @@ export class JobService {
       limit: this.uws.maxJobList,
     };
     return this.store.list(filter);
+  }
+
+  /** Admin view: jobs of every owner and type. Managers may read it too. */
+  async search(actor: Actor, filter: JobSearch): Promise<{ jobs: Job[]; total: number; counts: Map<Phase, number> }> {
+    if (!isManager(actor)) throw new ForbiddenError('only managers and administrators see all jobs');
+    const { jobs, total } = await this.store.search(filter);
+    const { phases: _p, limit: _l, offset: _o, ...rest } = filter;
+    return { jobs, total, counts: await this.store.countPhases(rest) };
+  }
+
+  /** Admin: destroy finished jobs created before `before`; returns how many. */
+  async purge(actor: Actor, before: Date, phases: readonly Phase[] = ['COMPLETED', 'ERROR', 'ABORTED', 'ARCHIVED']): Promise<number> {
+    if (!actor.isAdmin) throw new ForbiddenError('only administrators purge jobs');
+    let n = 0;
+    for (;;) {
+      const ids = await this.store.finishedBefore(before, phases, 200);
+      for (const id of ids) await this.destroy(id, `purged by ${actor.ownerId ?? 'an administrator'}`);
+      n += ids.length;
+      if (ids.length < 200) return n;
+    }
+  }
+
+  /** A job by id alone, for admins (GraphQL abort/delete of any job). */
+  async getAny(actor: Actor, id: string): Promise<JobDetail> {
+    const job = JOB_ID.test(id) ? await this.store.get(id) : null;
+    if (!job || !this.visible(actor, job)) throw new NotFoundError(`no job '${id.slice(0, 64)}'`);
+    return job;
   }
 
   async history(actor: Actor, jobType: string, id: string): Promise<PhaseChange[]> {

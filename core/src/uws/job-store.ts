@@ -41,6 +41,16 @@ export interface JobListFilter {
   readonly limit: number;
 }
 
+export interface JobSearch {
+  readonly ownerId?: string | null;
+  readonly jobType?: string;
+  readonly phases?: readonly Phase[];
+  readonly after?: Date;
+  readonly before?: Date;
+  readonly limit: number;
+  readonly offset: number;
+}
+
 export interface JobRef {
   readonly id: string;
   readonly phase: Phase;
@@ -236,6 +246,42 @@ export class JobStore {
       ownerId: (r.owner_id as string | null) ?? null,
       creationTime: date(r.creation_time)!,
     }));
+  }
+
+  /** Jobs across owners and types (admin queries): filters, newest first, with the total. */
+  async search(filter: JobSearch): Promise<{ jobs: Job[]; total: number }> {
+    const q = this.knex('jobs');
+    if (filter.ownerId !== undefined) {
+      if (filter.ownerId === null) q.whereNull('owner_id');
+      else q.where('owner_id', filter.ownerId);
+    }
+    if (filter.jobType) q.where('job_type', filter.jobType);
+    if (filter.phases?.length) q.whereIn('phase', filter.phases as Phase[]);
+    if (filter.after) q.where('creation_time', '>', filter.after);
+    if (filter.before) q.where('creation_time', '<', filter.before);
+    const [{ n }] = (await q.clone().count('* as n')) as [{ n: string | number }];
+    const rows = (await q.select('*').orderBy([{ column: 'creation_time', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit).offset(filter.offset)) as Record<string, unknown>[];
+    return { jobs: rows.map(rowToJob), total: Number(n) };
+  }
+
+  /** Job counts per phase for the same filters (without phases). */
+  async countPhases(filter: Omit<JobSearch, 'phases' | 'limit' | 'offset'>): Promise<Map<Phase, number>> {
+    const q = this.knex('jobs');
+    if (filter.ownerId !== undefined) {
+      if (filter.ownerId === null) q.whereNull('owner_id');
+      else q.where('owner_id', filter.ownerId);
+    }
+    if (filter.jobType) q.where('job_type', filter.jobType);
+    if (filter.after) q.where('creation_time', '>', filter.after);
+    if (filter.before) q.where('creation_time', '<', filter.before);
+    const rows = (await q.select('phase').count('* as n').groupBy('phase')) as { phase: string; n: string | number }[];
+    return new Map(rows.map((r) => [phaseOf(r.phase), Number(r.n)]));
+  }
+
+  /** Ids of finished jobs older than `before` (purging). */
+  async finishedBefore(before: Date, phases: readonly Phase[], limit: number): Promise<string[]> {
+    const rows = await this.knex('jobs').select('id').whereIn('phase', phases as Phase[]).where('creation_time', '<', before).orderBy('creation_time').limit(limit);
+    return rows.map((r) => r.id as string);
   }
 
   /**
