@@ -457,6 +457,82 @@ napi_value UpdateWeights(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Online (Kohonen) steps: sequential by nature, so one thread, but vectorised.
+
+SOM_CLONES float dot_f32(const float* a, const float* b, int d) {
+  // 16 independent partial sums: the compiler turns them into vector registers
+  float acc[16] = {0};
+  int j = 0;
+  for (; j + 16 <= d; j += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += a[j + l] * b[j + l];
+  float s = 0.0f;
+  for (int l = 0; l < 16; ++l) s += acc[l];
+  for (; j < d; ++j) s += a[j] * b[j];
+  return s;
+}
+
+SOM_CLONES double move_towards(float* w, const float* x, float f, int d) {
+  double s = 0.0;
+  for (int j = 0; j < d; ++j) {
+    const float v = w[j] + f * (x[j] - w[j]);
+    w[j] = v;
+    s += static_cast<double>(v) * v;
+  }
+  return s;
+}
+
+double neighbourhood_value(int kind, double d2, double sigma) {
+  const double s2 = sigma * sigma;
+  if (kind == 1) return d2 <= s2 + 1e-12 ? 1.0 : 0.0;
+  const double g = std::exp(-d2 / (2.0 * s2));
+  return kind == 2 ? (1.0 - d2 / s2) * g : g;
+}
+
+// onlineSteps(X, D, order Int32Array, W Float32Array K*D, w2 Float64Array K, K, d2 Float64Array K*K,
+//             kind (0 gaussian, 1 bubble, 2 mexican hat), cosine, sigma Float64Array, alpha Float64Array)
+// For each t: c = BMU of x[order[t]]; w_u += alpha[t] h(d2[c,u], sigma[t]) (x - w_u).
+napi_value OnlineSteps(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 11) return throw_error(env, "onlineSteps: 11 arguments expected");
+  size_t lx = 0, lo = 0, lw = 0, lw2 = 0, ld2 = 0, ls = 0, la = 0;
+  const float* x = typed_data<float>(env, argv[0], &lx);
+  const int d = int_arg(env, argv[1]);
+  const int32_t* order = typed_data<int32_t>(env, argv[2], &lo);
+  float* w = typed_data<float>(env, argv[3], &lw);
+  double* w2 = typed_data<double>(env, argv[4], &lw2);
+  const int k = int_arg(env, argv[5]);
+  const double* d2 = typed_data<double>(env, argv[6], &ld2);
+  const int kind = int_arg(env, argv[7]);
+  bool cosine = false;
+  napi_get_value_bool(env, argv[8], &cosine);
+  const double* sigma = typed_data<double>(env, argv[9], &ls);
+  const double* alpha = typed_data<double>(env, argv[10], &la);
+  if (!x || !order || !w || !w2 || !d2 || !sigma || !alpha || d <= 0 || k <= 0 || lw < static_cast<size_t>(k) * d ||
+      lw2 < static_cast<size_t>(k) || ld2 < static_cast<size_t>(k) * k || ls < lo || la < lo)
+    return throw_error(env, "onlineSteps: bad arguments");
+  const size_t n = lx / d;
+  for (size_t t = 0; t < lo; ++t) {
+    if (order[t] < 0 || static_cast<size_t>(order[t]) >= n) return throw_error(env, "onlineSteps: sample index out of range");
+    const float* xi = x + static_cast<size_t>(order[t]) * d;
+    double best = 1e300;
+    int c = 0;
+    for (int u = 0; u < k; ++u) {
+      const double dot = dot_f32(xi, w + static_cast<size_t>(u) * d, d);
+      const double sc = cosine ? -dot / std::sqrt(w2[u] > 0 ? w2[u] : 1.0) : w2[u] - 2.0 * dot;
+      if (sc < best) { best = sc; c = u; }
+    }
+    for (int u = 0; u < k; ++u) {
+      const double f = alpha[t] * neighbourhood_value(kind, d2[static_cast<size_t>(c) * k + u], sigma[t]);
+      if (std::fabs(f) < 1e-7) continue;
+      w2[u] = move_towards(w + static_cast<size_t>(u) * d, xi, static_cast<float>(f), d);
+    }
+  }
+  return nullptr;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   static const char* names[] = {"portable", "avx2", "avx512"};
   napi_value obj, isa, panel, mr;
@@ -498,6 +574,7 @@ NAPI_MODULE_INIT() {
       {"neighbourProduct", nullptr, NeighbourProduct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"separableProduct", nullptr, SeparableProduct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"updateWeights", nullptr, UpdateWeights, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"onlineSteps", nullptr, OnlineSteps, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

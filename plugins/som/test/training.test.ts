@@ -49,7 +49,8 @@ describe('options', () => {
     { rows: 6, cols: 6, topology: 'hexagonal', toroidal: true },
     { rows: 6, cols: 6, toroidal: true },
     { rows: 6, cols: 6, neighbourhood: 'bubble', radius: { start: 3, end: 1 } },
-    { rows: 6, cols: 6, neighbourhood: 'mexican-hat', algorithm: 'online' },
+    { rows: 6, cols: 6, neighbourhood: 'mexican-hat', algorithm: 'online', learningRate: { start: 0.1, end: 0.01 }, radius: { start: 3, end: 1 } },
+    { rows: 6, cols: 6, neighbourhood: 'mexican-hat', radius: { start: 2, end: 0.5 } },
     { rows: 6, cols: 6, algorithm: 'online', learningRate: { start: 0.3, end: 0.01, kind: 'inverse-time' }, radius: { start: 3, end: 0.5, kind: 'exponential' } },
     { rows: 6, cols: 6, distance: 'cosine' },
     { rows: 6, cols: 6, distance: 'cosine', algorithm: 'online' },
@@ -62,8 +63,14 @@ describe('options', () => {
       expect(r.qe).toBeGreaterThan(0);
       expect(r.te).toBeGreaterThanOrEqual(0);
       expect(r.hits.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(r.weights.every(Number.isFinite)).toBe(true);
     });
   }
+
+  it('stops with a clear error when a Mexican hat with a large learning rate diverges', async () => {
+    await expect(trainSom(x, n, d, { rows: 6, cols: 6, epochs: 6, init: 'random', neighbourhood: 'mexican-hat', algorithm: 'online' }))
+      .rejects.toThrow(/training diverged in epoch \d: .*Mexican hat.*smaller learning rate/);
+  });
 });
 
 describe('the neighbourhood product', () => {

@@ -27,6 +27,13 @@ export interface ComputeBackend {
   neighbourProduct(h: Float64Array, s: Float64Array, k: number, d: number, k0: number, k1: number, out: Float64Array): void;
   /** W[u, j] = src[u, j] / den[u] for columns [j0, j1) where den[u] > 1e-30 (others keep theirs). */
   updateWeights(src: Float64Array, den: Float64Array, k: number, d: number, j0: number, j1: number, w: Float32Array): void;
+  /**
+   * Kohonen steps for the samples order[0..]: c = BMU of x, then w_u += alpha[t] h(d2[c, u], sigma[t]) (x - w_u)
+   * for every unit with |alpha h| >= 1e-7; w2 (|w_u|^2, float64) is kept up to date. kind: 0 Gaussian,
+   * 1 bubble, 2 Mexican hat. With cosine the BMU is the largest x.w/|w| (x already unit length).
+   */
+  onlineSteps(x: Float32Array, d: number, order: Int32Array, w: Float32Array, w2: Float64Array, k: number, d2: Float64Array,
+    kind: number, cosine: boolean, sigma: Float64Array, alpha: Float64Array): void;
   /** out = (Hx (x) Hy) S for columns [j0, j1); tmp is K x (j1 - j0) scratch; out may be S. */
   separableProduct(hx: Float64Array, hy: Float64Array, s: Float64Array, nx: number, ny: number, d: number,
     j0: number, j1: number, tmp: Float64Array, out: Float64Array): void;
@@ -39,6 +46,7 @@ interface NativeModule {
   neighbourProduct(...args: unknown[]): void;
   separableProduct(...args: unknown[]): void;
   updateWeights(...args: unknown[]): void;
+  onlineSteps(...args: unknown[]): void;
   info(): { isa: string; panel: number; mr: number };
   setIsa(isa: string): void;
 }
@@ -82,6 +90,7 @@ function nativeBackend(m: NativeModule): ComputeBackend {
     neighbourProduct: (...a) => m.neighbourProduct(...a),
     separableProduct: (...a) => m.separableProduct(...a),
     updateWeights: (...a) => m.updateWeights(...a),
+    onlineSteps: (...a) => m.onlineSteps(...a),
   };
 }
 

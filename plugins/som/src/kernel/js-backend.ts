@@ -3,6 +3,7 @@
  * one. Dot products run four units at a time so that each loaded x value is used four times.
  */
 import type { ComputeBackend } from './backend.js';
+import { neighbourhood, NEIGHBOURHOOD_KINDS } from './neighbourhood.js';
 
 function bmu(x: Float32Array, n0: number, n1: number, d: number, w: Float32Array, w2: Float32Array, k: number,
   out: Int32Array, score: Float32Array | null, second: Int32Array | null): void {
@@ -58,6 +59,32 @@ export const jsBackend: ComputeBackend = {
       if (!(dn > 1e-30)) continue; // a unit no sample pulls on keeps its weight
       const o = u * d;
       for (let j = j0; j < j1; j++) w[o + j] = src[o + j]! / dn;
+    }
+  },
+  onlineSteps(x, d, order, w, w2, k, d2, kind, cosine, sigma, alpha) {
+    const nb = NEIGHBOURHOOD_KINDS[kind]!;
+    for (let t = 0; t < order.length; t++) {
+      const xo = order[t]! * d;
+      let best = Infinity, c = 0;
+      for (let u = 0; u < k; u++) {
+        const wo = u * d;
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += x[xo + j]! * w[wo + j]!;
+        const sc = cosine ? -dot / Math.sqrt(w2[u]! || 1) : w2[u]! - 2 * dot;
+        if (sc < best) { best = sc; c = u; }
+      }
+      for (let u = 0; u < k; u++) {
+        const f = alpha[t]! * neighbourhood(nb, d2[c * k + u]!, sigma[t]!);
+        if (Math.abs(f) < 1e-7) continue;
+        const wo = u * d;
+        let s = 0;
+        for (let j = 0; j < d; j++) {
+          const v = w[wo + j]! + f * (x[xo + j]! - w[wo + j]!);
+          w[wo + j] = v;
+          s += v * v;
+        }
+        w2[u] = s;
+      }
     }
   },
   neighbourProduct(h, s, k, d, k0, k1, out) {

@@ -3,6 +3,9 @@ import type { Grid } from './grid.js';
 
 export type NeighbourhoodKind = 'gaussian' | 'bubble' | 'mexican-hat';
 
+/** The kinds by the number the kernels use for them. */
+export const NEIGHBOURHOOD_KINDS: readonly NeighbourhoodKind[] = ['gaussian', 'bubble', 'mexican-hat'];
+
 /** h for a squared map distance d2 and radius sigma. */
 export function neighbourhood(kind: NeighbourhoodKind, d2: number, sigma: number): number {
   const s2 = sigma * sigma;

@@ -48,6 +48,9 @@ function run(t: Task): void {
     case 'update':
       backend.updateWeights(get(t.source), get('den'), t.k, t.d, t.j0, t.j1, get('w'));
       return;
+    case 'online':
+      backend.onlineSteps(get('x'), t.d, t.order, get('w'), get('w2o'), t.k, get('d2'), t.kind, t.cosine, t.sigma, t.alpha);
+      return;
     case 'covmv':
       covMatVec(get('x'), t.n0, t.n1, t.d, get('mean'), get('v'), get('z'));
       return;

@@ -4,7 +4,7 @@
  * pool of worker threads over shared memory; this file is the schedule around them.
  */
 import { Grid, type Topology } from './grid.js';
-import { neighbourhood, neighbourhoodMatrix, separableFactors, type NeighbourhoodKind } from './neighbourhood.js';
+import { NEIGHBOURHOOD_KINDS, neighbourhoodMatrix, separableFactors, type NeighbourhoodKind } from './neighbourhood.js';
 import { checkSchedule, scheduleAt, type Schedule, type ScheduleKind } from './schedule.js';
 import { columnMeans, pcaCodebook, principalAxes, randomCodebook, sampleCodebook, type InitKind } from './init.js';
 import { KernelPool, sharedF32, sharedF64, sharedI32 } from './pool.js';
@@ -337,6 +337,7 @@ class Trainer {
       }
       const source = h ? 'num' as const : 's' as const;
       await pool.run(cols.map(([j0, j1]) => ({ op: 'update' as const, j0, j1, k, d, source })), o.signal);
+      checkFinite(this.w, e + 1, r);
       const rep: EpochReport = { epoch: e + 1, epochs: r.epochs, radius: sigma, learningRate: null, qe, te, seconds: (performance.now() - t0) / 1000 };
       history.push(rep);
       o.onEpoch?.(rep);
@@ -345,62 +346,69 @@ class Trainer {
     return history;
   }
 
-  /** Kohonen's online rule, one sample at a time in a seeded random order each epoch. */
+  /**
+   * Kohonen's online rule, one sample at a time in a seeded random order each epoch. Sequential
+   * by nature: chunks of samples run one after another on a kernel thread (so ABORT is seen
+   * between chunks and the calling thread stays free).
+   */
   private async online(): Promise<EpochReport[]> {
-    const { x, n, d, k, r, o, w } = this;
+    const { pool, n, d, k, r, o, w } = this;
     const rng = new Rng(r.seed ^ 0x5f3759df);
-    const d2 = r.grid.distance2Matrix();
-    const w2 = new Float64Array(k);
+    const d2 = sharedCopy(r.grid.distance2Matrix());
+    const w2o = sharedF64(k);
     for (let u = 0; u < k; u++) {
       let s = 0;
       for (let j = 0; j < d; j++) s += w[u * d + j]! ** 2;
-      w2[u] = s;
+      w2o[u] = s;
     }
+    await pool.bind({ w, w2o, d2 });
+    const kind = NEIGHBOURHOOD_KINDS.indexOf(r.nb);
     const cosine = r.distance === 'cosine';
     const total = r.epochs * n;
+    const chunk = 256;
     const history: EpochReport[] = [];
     let step = 0;
     for (let e = 0; e < r.epochs; e++) {
       const t0 = performance.now();
       const order = rng.permutation(n);
-      let sigma = r.radius.start, alpha = r.rate.start;
-      for (let t = 0; t < n; t++, step++) {
-        if ((t & 255) === 0) {
-          // let an ABORT arrive: the event loop runs between slices of 256 samples
-          await new Promise<void>((res) => setImmediate(res));
-          if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      for (let t = 0; t < n; t += chunk) {
+        const m = Math.min(chunk, n - t);
+        const sigma = new Float64Array(m), alpha = new Float64Array(m);
+        for (let i = 0; i < m; i++) {
+          sigma[i] = scheduleAt(r.radius, step + i, total);
+          alpha[i] = scheduleAt(r.rate, step + i, total);
         }
-        const xo = order[t]! * d;
-        let best = Infinity, c = 0;
-        for (let u = 0; u < k; u++) {
-          const wo = u * d;
-          let dot = 0;
-          for (let j = 0; j < d; j++) dot += x[xo + j]! * w[wo + j]!;
-          const sc = cosine ? -dot / Math.sqrt(w2[u]! || 1) : w2[u]! - 2 * dot;
-          if (sc < best) { best = sc; c = u; }
-        }
-        sigma = scheduleAt(r.radius, step, total);
-        alpha = scheduleAt(r.rate, step, total);
-        for (let u = 0; u < k; u++) {
-          const f = alpha * neighbourhood(r.nb, d2[c * k + u]!, sigma);
-          if (Math.abs(f) < 1e-7) continue;
-          const wo = u * d;
-          let s = 0;
-          for (let j = 0; j < d; j++) {
-            const v = w[wo + j]! + f * (x[xo + j]! - w[wo + j]!);
-            w[wo + j] = v;
-            s += v * v;
-          }
-          w2[u] = s;
-        }
+        await pool.run([{ op: 'online', d, k, kind, cosine, order: order.slice(t, t + m), sigma, alpha }], o.signal);
+        step += m;
       }
       const seconds = (performance.now() - t0) / 1000;
+      checkFinite(w, e + 1, r);
       const { qe, te } = await this.bmuPass();
-      const rep: EpochReport = { epoch: e + 1, epochs: r.epochs, radius: sigma, learningRate: alpha, qe, te, seconds };
+      const last = Math.max(step - 1, 0);
+      const rep: EpochReport = {
+        epoch: e + 1, epochs: r.epochs, radius: scheduleAt(r.radius, last, total), learningRate: scheduleAt(r.rate, last, total), qe, te, seconds,
+      };
       history.push(rep);
       o.onEpoch?.(rep);
     }
+    await pool.bind({ w: null, w2o: null, d2: null });
     return history;
+  }
+}
+
+/**
+ * Stop with a clear message when the codebook has left the finite numbers: the Mexican hat's
+ * negative lobe pushes neurons away from the samples, and with a large learning rate or radius
+ * that push compounds without bound.
+ */
+function checkFinite(w: Float32Array, epoch: number, r: Resolved): void {
+  for (let i = 0; i < w.length; i++) {
+    if (!Number.isFinite(w[i]!)) {
+      throw new SomInputError(
+        `training diverged in epoch ${epoch}: the codebook grew without bound` +
+          (r.nb === 'mexican-hat' ? ' (the Mexican hat pushes neurons away from the samples); use a smaller learning rate or radius, or the Gaussian neighbourhood' : ''),
+      );
+    }
   }
 }
 
