@@ -48,6 +48,8 @@ export interface ViewerData {
   palette: { viridis: readonly (readonly number[])[]; classes: readonly string[] };
 }
 
+const MAX_EMBEDDED_VALUES = 16_000_000;
+
 function base64(a: ArrayBufferView): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }
@@ -56,8 +58,10 @@ export function viewerData(v: ViewerInput): ViewerData {
   const r = v.result;
   const d = r.dim;
   const classIndex = new Map(v.summary.classNames.map((c, i) => [c, i]));
+  // at most MAX_EMBEDDED_VALUES flux values (32 MB before base64), however large the map
+  const perUnit = Math.min(v.spectraPerUnit, Math.floor(MAX_EMBEDDED_VALUES / (r.rows * r.cols * d)));
   const chosen: number[] = [];
-  for (const m of v.summary.members) for (let t = 0; t < Math.min(v.spectraPerUnit, m.length); t++) chosen.push(m[t]!);
+  for (const m of v.summary.members) for (let t = 0; t < Math.min(perUnit, m.length); t++) chosen.push(m[t]!);
   const q = new Uint16Array(chosen.length * d);
   const offset: number[] = [], scale: number[] = [];
   chosen.forEach((s, row) => {
