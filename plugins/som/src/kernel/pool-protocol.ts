@@ -6,7 +6,7 @@ export type Task =
   | { op: 'bmu'; n0: number; n1: number; d: number; k: number }
   | { op: 'accumulate'; n: number; j0: number; j1: number; d: number; k: number }
   | { op: 'neighbour'; k0: number; k1: number; k: number; d: number }
-  | { op: 'separable'; j0: number; j1: number; nx: number; ny: number; d: number }
+  | { op: 'separable'; j0: number; j1: number; nx: number; ny: number; d: number; hx: Float64Array; hy: Float64Array }
   | { op: 'update'; j0: number; j1: number; k: number; d: number; source: 's' | 'num' }
   | { op: 'covmv'; n0: number; n1: number; d: number }
   | { op: 'online'; d: number; k: number; kind: number; cosine: boolean; order: Int32Array; sigma: Float64Array; alpha: Float64Array };

@@ -43,7 +43,7 @@ function run(t: Task): void {
       backend.neighbourProduct(get('h'), get('s'), t.k, t.d, t.k0, t.k1, get('num'));
       return;
     case 'separable':
-      backend.separableProduct(get('hx'), get('hy'), get('s'), t.nx, t.ny, t.d, t.j0, t.j1, get('tmp'), get('s'));
+      backend.separableProduct(t.hx, t.hy, get('s'), t.nx, t.ny, t.d, t.j0, t.j1, get('tmp'), get('s'));
       return;
     case 'update':
       backend.updateWeights(get(t.source), get('den'), t.k, t.d, t.j0, t.j1, get('w'));

@@ -295,7 +295,10 @@ class Trainer {
     // One S for all threads: they split the columns, not the rows, so nothing needs reducing.
     // The separable product overwrites S with H S in place; only the dense one needs `num`.
     const s = sharedF64(k * d);
-    const colBlock = Math.max(16, Math.ceil(d / (4 * pool.threads)));
+    // column tasks: a few per thread on big problems (balance), one per thread on small ones
+    // (each task costs a message round trip of ~0.05 ms)
+    const colTasks = Math.min(4 * pool.threads, Math.max(pool.threads, Math.ceil((k * d) / 250_000)));
+    const colBlock = Math.max(16, Math.ceil(d / colTasks));
     const cols = KernelPool.ranges(d, colBlock);
     const tmp = Array.from({ length: pool.threads }, () => sharedF64(k * colBlock));
     let num: Float64Array | null = null;
@@ -317,8 +320,8 @@ class Trainer {
       const factors = separableFactors(r.grid, r.nb, sigma);
       let h: Float64Array | null = null;
       if (factors) {
-        await pool.bind({ hx: sharedCopy(factors.hx), hy: sharedCopy(factors.hy) });
-        await pool.run(cols.map(([j0, j1]) => ({ op: 'separable' as const, j0, j1, nx: r.grid.rows, ny: r.grid.cols, d })), o.signal);
+        const { hx, hy } = factors;
+        await pool.run(cols.map(([j0, j1]) => ({ op: 'separable' as const, j0, j1, nx: r.grid.rows, ny: r.grid.cols, d, hx, hy })), o.signal);
       } else {
         h = sharedCopy(neighbourhoodMatrix(r.grid, d2, r.nb, sigma));
         if (!num) {
@@ -342,7 +345,7 @@ class Trainer {
       history.push(rep);
       o.onEpoch?.(rep);
     }
-    await pool.bind({ s: null, num: null, tmp: null, hx: null, hy: null, h: null, den: null, w: null });
+    await pool.bind({ s: null, num: null, tmp: null, h: null, den: null, w: null });
     return history;
   }
 
