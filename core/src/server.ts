@@ -21,7 +21,8 @@ import { DestructionReaper } from './scheduler/reaper.js';
 import { Metrics } from './metrics/metrics.js';
 import { HealthService } from './vosi/health.js';
 import { AuditLog } from './auth/audit.js';
-import { UserService } from './auth/user-service.js';
+import { UserService, type NewUser } from './auth/user-service.js';
+import type { User } from './auth/model.js';
 import { AuthService } from './auth/auth-service.js';
 import { Mailer } from './auth/mailer.js';
 import { UsageService } from './quota/usage-service.js';
@@ -84,10 +85,9 @@ export class Vocloud {
     return this.container.resolve(token as never);
   }
 
-  /** Open the database, migrate, load plugins, listen, and start executing. */
-  async start(): Promise<string> {
-    if (this.started) return this.url;
-    this.started = true;
+  /** Open the database, migrate and wire the container (no HTTP, no executing). */
+  private async prepare(): Promise<void> {
+    if (this.db) return;
     const { config, paths } = this.options.config;
     const c = this.container;
 
@@ -117,6 +117,27 @@ export class Vocloud {
       c.register(cls as never, { useClass: cls as never }, { lifecycle: Lifecycle.ContainerScoped });
     }
 
+  }
+
+  /** Create a user without starting the server (`vocloud user add`). */
+  async createUser(input: NewUser): Promise<User> {
+    await this.prepare();
+    return this.resolve(UserService).create('cli', input);
+  }
+
+  /** Close what prepare() opened, for one-shot commands. */
+  async closeDatabase(): Promise<void> {
+    await this.db?.close();
+  }
+
+  /** Open the database, migrate, load plugins, listen, and start executing. */
+  async start(): Promise<string> {
+    if (this.started) return this.url;
+    this.started = true;
+    await this.prepare();
+    const { config } = this.options.config;
+    const node = this.container.resolve(TOKENS.Node);
+    const roles = node.roles;
     await this.resolve(PluginRegistry).load();
     await this.resolve(JobTypeSettings).start();
     await this.resolve(JobEvents).start();
@@ -147,7 +168,7 @@ export class Vocloud {
       await this.resolve(Scheduler).start();
     }
     this.resolve(DestructionReaper).start();
-    this.log.info({ node: node.id, roles, database: this.db.kind, jobTypes: this.resolve(PluginRegistry).list().map((t) => t.definition.name) }, `vocloud ${VERSION} serving ${this.url}`);
+    this.log.info({ node: node.id, roles, database: this.database.kind, jobTypes: this.resolve(PluginRegistry).list().map((t) => t.definition.name) }, `vocloud ${VERSION} serving ${this.url}`);
     return this.url;
   }
 

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, COMMAND_PLUGIN, startServer, type TestServer } from '../support/server.js';
+import { addUser, basic, createToken } from '../support/auth.js';
 import { needPeer, peers } from '../support/peers.js';
 import { createJob } from '../support/uws.js';
 
@@ -15,10 +16,11 @@ import { createJob } from '../support/uws.js';
 const hasPyvo = needPeer(peers.pyvo(), 'pyvo drives UWS jobs');
 
 // Asynchronous on purpose: the server runs in this process and must keep answering.
-async function drive(jobUrl: string, mode: 'complete' | 'abort'): Promise<Record<string, any>> {
+async function drive(jobUrl: string, mode: 'complete' | 'abort', env: Record<string, string> = {}): Promise<Record<string, any>> {
   const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(REPO, 'tests', 'clients', 'pyvo_drive.py'), jobUrl, mode], {
     encoding: 'utf8',
     timeout: 120_000,
+    env: { ...process.env, ...env },
   });
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
@@ -68,5 +70,42 @@ describe.skipIf(!hasPyvo)('pyvo AsyncTAPJob', () => {
     const seen = await drive(url, 'abort');
     expect(seen.phase_after_abort).toBe('ABORTED');
     expect(seen.status_after_delete).toBe(404);
+  });
+});
+
+describe.skipIf(!hasPyvo)('pyvo with credentials (anonymous use off)', () => {
+  let s: TestServer;
+  let user: { username: string; password: string };
+  beforeAll(async () => {
+    s = await startServer({ overrides: { auth: { anonymous: false } } });
+    user = await addUser(s, 'vouser');
+  });
+  afterAll(async () => s?.stop());
+
+  async function jobFor(headers: Record<string, string>): Promise<string> {
+    const res = await fetch(`${s.url}/uws/wait`, { method: 'POST', headers, body: new URLSearchParams({ ms: '300' }), redirect: 'manual' });
+    expect(res.status).toBe(303);
+    return res.headers.get('location')!;
+  }
+
+  it('drives a job with HTTP Basic (requests session auth)', async () => {
+    const url = await jobFor(basic(user.username, user.password));
+    const seen = await drive(url, 'complete', { VOCLOUD_BASIC: `${user.username}:${user.password}` });
+    expect(seen.final_phase).toBe('COMPLETED');
+    expect(seen.owner).toBe('vouser');
+    expect(seen.status_after_delete).toBe(404);
+  });
+
+  it('drives a job with a personal API token (session headers)', async () => {
+    const { token } = await createToken(s.url, basic(user.username, user.password), 'pyvo');
+    const url = await jobFor(basic(user.username, user.password));
+    const seen = await drive(url, 'complete', { VOCLOUD_TOKEN: token });
+    expect(seen.final_phase).toBe('COMPLETED');
+    expect(seen.owner).toBe('vouser');
+  });
+
+  it('without credentials pyvo gets 401, not someone else’s job', async () => {
+    const url = await jobFor(basic(user.username, user.password));
+    await expect(drive(url, 'complete')).rejects.toThrow(/401/);
   });
 });

@@ -5,6 +5,7 @@ Prints one JSON object with what pyvo saw at each step. pyvo creates nothing its
 """
 import datetime
 import json
+import os
 import sys
 
 import requests
@@ -12,7 +13,17 @@ from pyvo.dal.tap import AsyncTAPJob
 
 url, mode = sys.argv[1], sys.argv[2]
 seen = {"version": __import__("pyvo").__version__}
-job = AsyncTAPJob(url)
+
+# Credentials the way VO users pass them: a requests session with HTTP Basic (user:password or
+# user:API-token) or an Authorization header carrying a personal API token.
+session = requests.Session()
+if os.environ.get("VOCLOUD_BASIC"):
+    user, password = os.environ["VOCLOUD_BASIC"].split(":", 1)
+    session.auth = (user, password)
+if os.environ.get("VOCLOUD_TOKEN"):
+    session.headers["Authorization"] = "Bearer " + os.environ["VOCLOUD_TOKEN"]
+
+job = AsyncTAPJob(url, session=session)
 seen["initial_phase"] = job.phase
 seen["job_id"] = job.job_id
 
@@ -33,10 +44,10 @@ else:
     job.wait(timeout=60)
     seen["final_phase"] = job.phase
     seen["result_uris"] = list(job.result_uris)
-    seen["results"] = {uri.rsplit("/", 1)[-1]: requests.get(uri, timeout=30).text for uri in job.result_uris}
+    seen["results"] = {uri.rsplit("/", 1)[-1]: session.get(uri, timeout=30).text for uri in job.result_uris}
     seen["owner"] = job.owner
     seen["uws_version"] = str(job.uws_version)
 
 job.delete()
-seen["status_after_delete"] = requests.get(url, timeout=30).status_code
+seen["status_after_delete"] = session.get(url, timeout=30).status_code
 print(json.dumps(seen))

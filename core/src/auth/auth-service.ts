@@ -19,6 +19,21 @@ export class TooManyRequestsError extends ServiceError {
   }
 }
 
+/** A reset link issued by an admin: the token is shown once, here. */
+export interface AdminReset {
+  readonly token: string;
+  readonly link: string;
+  readonly expiresAt: Date;
+  /** True when the link was mailed to the account's address. */
+  readonly mailed: boolean;
+  /** Why mailing failed (the link still works). */
+  readonly mailError: string | null;
+}
+
+function resetLink(baseUrl: string, token: string): string {
+  return `${baseUrl}/reset-password?token=${encodeURIComponent(token)}`;
+}
+
 export const SESSION_COOKIE = 'vocloud_session';
 export const TOKEN_PREFIX = 'vct_';
 
@@ -82,11 +97,11 @@ export class AuthService {
 
   private async rateLimited(username: string, ip: string): Promise<boolean> {
     const since = new Date(Date.now() - this.cfg.loginWindow * 1000);
-    const [{ n }] = (await this.knex('login_failures')
-      .where('at', '>', since)
-      .andWhere((w) => w.where('username', username).orWhere('ip', ip))
-      .count('* as n')) as [{ n: string | number }];
-    return Number(n) >= this.cfg.loginAttempts;
+    const count = async (column: 'username' | 'ip', value: string) => {
+      const [{ n }] = (await this.knex('login_failures').where('at', '>', since).where(column, value).count('* as n')) as [{ n: string | number }];
+      return Number(n);
+    };
+    return (await count('username', username)) >= this.cfg.loginAttempts || (await count('ip', ip)) >= this.cfg.loginAttemptsPerAddress;
   }
 
   private async recordFailure(username: string, ip: string): Promise<void> {
@@ -257,10 +272,38 @@ export class AuthService {
         text:
           `Someone (hopefully you) asked to reset the password of the vocloud account '${user.username}'.\n\n` +
           `Open this link within ${Math.round(this.cfg.resetTokenTtl / 60)} minutes to choose a new password:\n` +
-          `${baseUrl}/reset-password?token=${encodeURIComponent(token)}\n\n` +
+          `${resetLink(baseUrl, token)}\n\n` +
           `If you did not ask for this, ignore this mail; your password stays as it is.\n`,
       })
       .catch((err) => this.log.error({ err }, 'could not send the password-reset mail'));
+  }
+
+  /**
+   * Admin: issue a one-time reset link for a user, to hand over in person or (sendMail) to mail
+   * to the account's address. The audit entry says it was issued, never the token.
+   */
+  async adminReset(actor: Actor, username: string, baseUrl: string, sendMail: boolean): Promise<AdminReset> {
+    const user = await this.users.require(username);
+    const { token, expiresAt } = await this.createResetToken(user.id);
+    const link = resetLink(baseUrl, token);
+    let mailError: string | null = null;
+    if (sendMail) {
+      try {
+        await this.mailer.send({
+          to: user.email,
+          subject: 'vocloud: set a new password',
+          text:
+            `An administrator started a password reset for your vocloud account '${user.username}'.\n\n` +
+            `Open this link within ${Math.round(this.cfg.resetTokenTtl / 60)} minutes to choose a new password:\n${link}\n`,
+        });
+      } catch (err) {
+        this.log.error({ err }, 'could not send the password-reset mail');
+        mailError = (err as Error).message;
+      }
+    }
+    const mailed = sendMail && mailError === null;
+    await this.audit.record(actor, 'user.resetPassword', 'user', username, null, { expiresAt, mailed });
+    return { token, link, expiresAt, mailed, mailError };
   }
 
   async createResetToken(userId: number): Promise<{ token: string; expiresAt: Date }> {

@@ -168,7 +168,8 @@ export class UserService {
     return Number(n);
   }
 
-  async update(actor: Actor, username: string, input: UserInput): Promise<User> {
+  /** `action` names the change in the audit log (disabling is 'user.disable'). */
+  async update(actor: Actor, username: string, input: UserInput, action = 'user.update'): Promise<User> {
     this.checkInput(input);
     return this.knex.transaction(async (t) => {
       const before = await t('users').where({ username }).forUpdate().first();
@@ -192,7 +193,7 @@ export class UserService {
       const [row] = Object.keys(patch).length ? await t('users').update(patch).where({ username }).returning('*') : [before];
       const user = rowToUser(row as Record<string, unknown>);
       if (input.enabled === false) await t('sessions').where({ user_id: user.id }).delete();
-      await this.audit.record(actor, 'user.update', 'user', username, publicView(rowToUser(before)), publicView(user), t);
+      await this.audit.record(actor, action, 'user', username, publicView(rowToUser(before)), publicView(user), t);
       this.forget(username);
       return user;
     });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { loadConfig, ConfigError, type LoadedConfig } from '../config/load.js';
 import { Vocloud, VERSION, createLogger } from '../server.js';
@@ -118,6 +119,42 @@ program
     } catch (err) {
       console.error(`vocloud: ${(err as Error).message}`);
       process.exit(1);
+    }
+  });
+
+const userCommand = program.command('user').description('user accounts');
+
+userCommand
+  .command('add <username>')
+  .description('create a user (the first admin, for instance); the password is read from stdin with --password-stdin, else generated and printed once')
+  .requiredOption('--email <address>', 'e-mail address (for password resets)')
+  .option('--admin', 'make the user an administrator')
+  .option('--role <role>', 'user, manager or admin', 'user')
+  .option('--password-stdin', 'read the password from standard input')
+  .action(async (username: string, o: { email: string; admin?: boolean; role: string; passwordStdin?: boolean }) => {
+    const config = configOrExit(program.opts().config);
+    const role = o.admin ? 'admin' : o.role;
+    if (!['user', 'manager', 'admin'].includes(role)) {
+      console.error(`vocloud: --role must be user, manager or admin`);
+      process.exit(2);
+    }
+    let password: string;
+    if (o.passwordStdin) {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    } else {
+      password = randomBytes(15).toString('base64url');
+    }
+    const server = new Vocloud({ config, logger: createLogger({ level: 'warn', pretty: false }) });
+    try {
+      const user = await server.createUser({ username, email: o.email, password, role: role as 'user' | 'manager' | 'admin' });
+      console.log(`created ${user.role} '${user.username}'${o.passwordStdin ? '' : ` with password ${password} (shown only now)`}`);
+    } catch (err) {
+      console.error(`vocloud: ${(err as Error).message}`);
+      process.exitCode = 1;
+    } finally {
+      await server.closeDatabase();
     }
   });
 

@@ -102,7 +102,8 @@ export const ConfigSchema = Type.Object(
         }),
         tokenMaxDays: Type.Integer({ default: 365, minimum: 1, description: 'Longest lifetime of a personal API token, days' }),
         passwordMinLength: Type.Integer({ default: 10, minimum: 8, description: 'Shortest password accepted' }),
-        loginAttempts: Type.Integer({ default: 10, minimum: 1, description: 'Failed sign-ins allowed per user name and per client address within loginWindow' }),
+        loginAttempts: Type.Integer({ default: 10, minimum: 1, description: 'Failed sign-ins allowed per user name within loginWindow' }),
+        loginAttemptsPerAddress: Type.Integer({ default: 100, minimum: 1, description: 'Failed sign-ins allowed per client address within loginWindow (many users may share one address)' }),
         loginWindow: Seconds('Window of the sign-in rate limit', 900, 1),
         resetTokenTtl: Seconds('A password-reset link is valid this long', 3600, 60),
         bootstrapAdmin: Type.Object(

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import knexModule, { type Knex } from 'knex';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -39,11 +39,34 @@ export interface DatabaseOptions {
   readonly log?: Logger;
 }
 
+/**
+ * PGlite is one process's database: a second process opening the same directory would corrupt
+ * it. A pid file makes the second one stop with a clear message instead.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const file = `${dir}.lock`; // beside, not in, the data directory: initdb wants it empty
+  const holder = Number(await readFile(file, 'utf8').catch(() => ''));
+  if (holder && holder !== process.pid) {
+    let alive = true;
+    try {
+      process.kill(holder, 0);
+    } catch (err) {
+      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (alive) {
+      throw new Error(`the embedded database in ${dir} is in use by process ${holder} (a running vocloud); stop it first, or use PostgreSQL (database.url) to run several processes`);
+    }
+  }
+  await writeFile(file, String(process.pid));
+  return () => rm(file, { force: true });
+}
+
 class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   constructor(
     readonly knex: Knex,
     private readonly pglite: PGlite,
+    private readonly unlock: () => Promise<void> = async () => undefined,
   ) {}
   async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
     const unlisten = await this.pglite.listen(channel, onPayload);
@@ -60,6 +83,7 @@ class PgliteDatabase implements Database {
   async close(): Promise<void> {
     await this.knex.destroy();
     if (!this.pglite.closed) await this.pglite.close();
+    await this.unlock();
   }
 }
 
@@ -167,14 +191,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
     return db;
   }
-  if (options.pgliteDir) await mkdir(options.pgliteDir, { recursive: true });
-  const pglite = await PGlite.create(options.pgliteDir, options.pgliteLoad ? { loadDataDir: options.pgliteLoad } : {});
+  let unlock: (() => Promise<void>) | undefined;
+  if (options.pgliteDir) {
+    await mkdir(options.pgliteDir, { recursive: true });
+    unlock = await lockDataDir(options.pgliteDir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(options.pgliteDir, options.pgliteLoad ? { loadDataDir: options.pgliteLoad } : {});
+  } catch (err) {
+    await unlock?.();
+    throw err;
+  }
   const knex = knexFactory({
     client: ClientPgLite as unknown as Knex.Config['client'],
     dialect: 'postgres',
     connection: () => ({ pglite }) as object,
   } as Knex.Config);
-  return new PgliteDatabase(knex, pglite);
+  return new PgliteDatabase(knex, pglite, unlock);
 }
 
 /** Hide the password of a connection URL in messages. */

@@ -27,6 +27,13 @@ export interface OwnerLimits {
   readonly maxQueuedJobs: number;
 }
 
+/** One owner's storage use and effective quota, in bytes (owner null = anonymous). */
+export interface OwnerUsage {
+  readonly owner: string | null;
+  readonly bytes: number;
+  readonly quota: number;
+}
+
 /** The key of an owner in storage_usage: the username, '' for anonymous. */
 export function ownerKey(ownerId: string | null): string {
   return ownerId ?? '';
@@ -86,6 +93,22 @@ export class UsageService {
   async all(): Promise<Map<string, number>> {
     const rows = (await this.knex('storage_usage').select('owner', 'bytes')) as { owner: string; bytes: string | number }[];
     return new Map(rows.map((r) => [r.owner, Number(r.bytes)]));
+  }
+
+  /** Admin view: every user's use and effective quota, largest use first. */
+  async report(filter: { readonly search?: string; readonly limit: number; readonly offset: number }): Promise<{ owners: OwnerUsage[]; total: number }> {
+    const q = this.knex('users as u').leftJoin('storage_usage as s', 's.owner', 'u.username');
+    if (filter.search) q.whereILike('u.username', `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const [{ n }] = (await q.clone().count('* as n')) as [{ n: string | number }];
+    const rows = (await q
+      .select('u.username', 'u.storage_quota', this.knex.raw('coalesce(s.bytes, 0) as bytes'))
+      .orderBy([{ column: 'bytes', order: 'desc' }, { column: 'u.username', order: 'asc' }])
+      .limit(filter.limit)
+      .offset(filter.offset)) as { username: string; storage_quota: string | number | null; bytes: string | number }[];
+    return {
+      total: Number(n),
+      owners: rows.map((r) => ({ owner: r.username, bytes: Number(r.bytes), quota: r.storage_quota === null ? this.q.storage : Number(r.storage_quota) })),
+    };
   }
 
   private describe(ownerId: string | null, quota: number, used: number, adding: number): string {

@@ -419,7 +419,8 @@ export class JobStore {
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.jobs().deleteById(id)) > 0;
+    const deleted = await this.knex('jobs').where({ id }).delete().returning('id');
+    return deleted.length > 0;
   }
 
   /** Tell listeners (executors, waiters) on every node that a job is gone. */
