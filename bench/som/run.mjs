@@ -6,7 +6,7 @@
 // threadpoolctl reports, and how far the two codebooks are apart. A report, not a pass/fail test.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWorkload, runNumpy, CACHE_DIR } from './workloads.mjs';
@@ -35,7 +35,9 @@ const matrixMiB = (work.n * work.d * 4) / 2 ** 20;
 const flop = 2 * work.n * work.rows * work.cols * work.d * work.epochs;
 console.log(`SOM benchmark, workload '${size}': N=${work.n} D=${work.d} map ${work.rows}x${work.cols}, ${work.epochs} epochs, ` +
   `batch, Gaussian, linear radius ${Math.max(work.rows, work.cols) / 2} -> 1, same PCA init (numpy's). Data cache: ${CACHE_DIR}`);
-console.log(`BMU-search lower bound ${(flop / 1e9).toFixed(1)} GFLOP; input matrix ${matrixMiB.toFixed(1)} MiB; ${rounds} interleaved rounds\n`);
+console.log(`BMU-search lower bound ${(flop / 1e9).toFixed(1)} GFLOP; input matrix ${matrixMiB.toFixed(1)} MiB; ${rounds} interleaved rounds`);
+const loadBefore = loadavg()[0];
+console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average before: ${loadBefore.toFixed(2)}\n`);
 
 const scratch = mkdtempSync(join(tmpdir(), 'vocloud-bench-som-run-'));
 function runVocloud(backend, opts = {}) {
@@ -127,6 +129,7 @@ if (flag('--pca')) {
 console.log('\nBLAS seen by numpy (threadpoolctl):');
 for (const info of rows.numpy[0].blas ?? [{ note: 'threadpoolctl not installed (python3-threadpoolctl)' }]) console.log(`  ${JSON.stringify(info)}`);
 console.log(`  env: ${JSON.stringify(rows.numpy[0].env)} (OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed for the numpy runs)`);
+console.log(`load average after: ${loadavg()[0].toFixed(2)} (other processes competing for the ${cpus().length} CPUs make every figure slower and noisier)`);
 console.log('GFLOP/s = 2·N·K·D·epochs / training time (the BMU-search lower bound, as in the reference README).');
 console.log(`peak RSS: ru_maxrss of each process (vocloud: the node process with its worker threads). idle: python+numpy ${idle.numpy.toFixed(0)} MiB, ` +
   `node+kernel pool ${idle.vocloud.toFixed(0)} MiB; (RSS - idle) is the working memory of the training.`);
