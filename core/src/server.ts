@@ -27,6 +27,8 @@ import { AuthService } from './auth/auth-service.js';
 import { Mailer } from './auth/mailer.js';
 import { UsageService } from './quota/usage-service.js';
 import { JobTypeSettings } from './plugins/job-type-settings.js';
+import { ServerKey } from './secrets/server-key.js';
+import { FileService } from './files/file-service.js';
 import { buildApp } from './http/app.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -112,7 +114,7 @@ export class Vocloud {
     c.register(TOKENS.Node, { useValue: node });
     for (const cls of [
       PluginRegistry, JobTypeSettings, JobStore, JobEvents, JobService, Executor, Scheduler, NodeRegistry, DestructionReaper, Metrics, HealthService,
-      AuditLog, UserService, AuthService, Mailer, UsageService,
+      AuditLog, UserService, AuthService, Mailer, UsageService, ServerKey, FileService,
     ]) {
       c.register(cls as never, { useClass: cls as never }, { lifecycle: Lifecycle.ContainerScoped });
     }
@@ -155,6 +157,7 @@ export class Vocloud {
       settings: this.resolve(JobTypeSettings),
       nodes: this.resolve(NodeRegistry),
       events: this.resolve(JobEvents),
+      files: this.resolve(FileService),
       log: this.log,
       version: VERSION,
     });

@@ -13,6 +13,8 @@ export * from './params/file.js';
 export * from './exec/exec.js';
 export * from './storage/backend.js';
 export * from './storage/path.js';
+export * from './storage/user-path.js';
+export * from './params/storage-path.js';
 export * from './results/mime.js';
 export * from './runtime/context.js';
 export * from './runtime/local-results.js';

@@ -144,6 +144,24 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    secrets: Type.Object(
+      {
+        key: Type.Optional(
+          Type.String({ description: 'Server key (base64 of 32 random bytes; env VOCLOUD_SECRETS__KEY) for signed file URLs and encrypted stored credentials. Every node of a cluster needs the same; when absent a key file is created in dataDir' }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    files: Type.Object(
+      {
+        maxListPage: Type.Integer({ default: 1000, minimum: 1, description: 'Most entries one folder listing returns' }),
+        maxUploadFiles: Type.Integer({ default: 10000, minimum: 1, description: 'Most files in one file-manager upload request' }),
+        signedUrlTtl: Seconds('Default lifetime of a signed file URL', 3600, 10),
+        maxSignedUrlTtl: Seconds('Longest lifetime a signed file URL may be given', 7 * 86400, 10),
+        previewBytes: Type.Integer({ default: 65536, minimum: 1024, description: 'Bytes of a text file shown in a preview' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     graphql: Type.Object(
       {
         graphiql: Type.Boolean({ default: false, description: 'Serve the GraphiQL IDE at /graphiql (development only)' }),

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Database } from './database.js';
 import * as m001 from './migrations/001-jobs.js';
 import * as m002 from './migrations/002-identity.js';
+import * as m003 from './migrations/003-target-dir.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -9,6 +10,7 @@ type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void
 const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['001-jobs', m001],
   ['002-identity', m002],
+  ['003-target-dir', m003],
 ];
 
 const source: Knex.MigrationSource<readonly [string, Migration]> = {

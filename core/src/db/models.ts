@@ -28,6 +28,7 @@ export class JobRow extends Model {
   queued_at!: Date | null;
   node_id!: string | null;
   attempts!: number;
+  target_dir!: string | null;
   parameters?: JobParameterRow[];
   results?: JobResultRow[];
 

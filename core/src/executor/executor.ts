@@ -13,8 +13,9 @@ import type { Job, JobDetail } from '../uws/model.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { jobFiles } from '../storage/job-files.js';
 import { Metrics } from '../metrics/metrics.js';
-import { QuotaExceededError } from '../quota/usage-service.js';
-import type { ExecutorMessage, RunTask, TaskOutcome, ThreadMessage } from './protocol.js';
+import { QuotaExceededError, UsageService } from '../quota/usage-service.js';
+import { UserService } from '../auth/user-service.js';
+import type { ExecutorMessage, RpcMethod, RunTask, TaskOutcome, ThreadMessage } from './protocol.js';
 
 interface RunningJob {
   readonly job: Job;
@@ -56,6 +57,8 @@ export class Executor {
     @inject(TOKENS.Storage) private readonly storage: StorageBackend,
     @inject(TOKENS.Node) private readonly node: NodeIdentity,
     @inject(Metrics) private readonly metrics: Metrics,
+    @inject(UsageService) private readonly usage: UsageService,
+    @inject(UserService) private readonly users: UserService,
     @inject(TOKENS.Logger) private readonly log: Logger,
   ) {
     this.cfg = config.config.executor;
@@ -139,7 +142,9 @@ export class Executor {
       if (!detail) return; // deleted between claim and start
       const type = this.registry.get(job.jobType);
       if (!type) throw new Error(`job type '${job.jobType}' is not loaded on node ${this.node.name}`);
-      const task = this.buildTask(detail, type.moduleUrl, type.options, type.source, workDir, threadPort);
+      const owner = detail.ownerId ? await this.users.cached(detail.ownerId) : null;
+      const ownerRole = owner ? owner.role : 'anonymous';
+      const task = this.buildTask(detail, ownerRole, type.moduleUrl, type.options, type.source, workDir, threadPort);
       if (job.executionDuration > 0) {
         const elapsed = job.startTime ? Date.now() - job.startTime.getTime() : 0;
         r.durationTimer = setTimeout(
@@ -173,6 +178,19 @@ export class Executor {
       // The phase was already changed by whoever aborted or deleted the job.
       if (r.cause === 'destruction' && !(await this.jobs.internalGet(job.id))) await this.storage.delete(jobFiles.root(job.id));
     } else {
+      if (outcome.kind === 'completed' && job.targetDir) {
+        try {
+          const dir = await this.jobs.copyToTarget(job);
+          log.info({ dir }, 'results copied to TARGETDIR');
+        } catch (err) {
+          outcome = {
+            kind: 'error',
+            message: `The job finished, but its results could not be copied to ${job.targetDir}: ${(err as Error).message} They are still available as the job's results.`,
+            detail: null,
+            errorType: 'transient',
+          };
+        }
+      }
       const ended = await this.jobs.finish(job.id, outcome);
       if (ended) this.metrics.jobEnded(ended);
       log.info({ phase: ended?.phase ?? '(changed meanwhile)' }, 'job ended');
@@ -194,6 +212,7 @@ export class Executor {
 
   private buildTask(
     job: JobDetail,
+    ownerRole: RunTask['ownerRole'],
     moduleUrl: string,
     options: unknown,
     source: string,
@@ -214,6 +233,7 @@ export class Executor {
       jobId: job.id,
       jobType: job.jobType,
       ownerId: job.ownerId,
+      ownerRole,
       runId: job.runId,
       moduleUrl,
       options,
@@ -243,6 +263,16 @@ export class Executor {
           }, wait);
         }
         break;
+      case 'rpc': {
+        const reply = (msg: { result?: unknown; error?: string }) => r.port.postMessage({ type: 'rpc-reply', requestId: m.requestId, ...msg } satisfies ExecutorMessage);
+        this.rpc(m.method, m.args)
+          .then((result) => reply({ result }))
+          .catch((err: Error) => {
+            if (!(err instanceof QuotaExceededError)) log.warn({ err, method: m.method }, 'storage request of a job failed');
+            reply({ error: err.message });
+          });
+        break;
+      }
       case 'result': {
         const reply = (error?: string) =>
           r.port.postMessage({ type: 'result-ack', requestId: m.requestId, ...(error ? { error } : {}) } satisfies ExecutorMessage);
@@ -262,6 +292,18 @@ export class Executor {
           });
         break;
       }
+    }
+  }
+
+  /** Requests of a job's ctx.storage that need the database: quota and job owners. */
+  private async rpc(method: RpcMethod, args: readonly unknown[]): Promise<unknown> {
+    switch (method) {
+      case 'charge':
+        return this.usage.charge(args[0] as string | null, Number(args[1]));
+      case 'credit':
+        return this.usage.credit(args[0] as string | null, Number(args[1]));
+      case 'jobOwner':
+        return this.jobs.ownerOf(String(args[0]));
     }
   }
 

@@ -6,6 +6,8 @@ export interface RunTask {
   readonly jobId: string;
   readonly jobType: string;
   readonly ownerId: string | null;
+  /** The owner's role, for their rights in ctx.storage. */
+  readonly ownerRole: 'anonymous' | 'user' | 'manager' | 'admin';
   readonly runId: string | null;
   readonly moduleUrl: string;
   readonly options: unknown;
@@ -34,9 +36,14 @@ export type TaskOutcome =
 export type ThreadMessage =
   | { readonly type: 'progress'; readonly fraction: number | null; readonly message: string | null }
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly data?: Record<string, unknown> }
-  | { readonly type: 'result'; readonly requestId: number; readonly name: string; readonly storagePath: string; readonly size: number; readonly mimeType: string };
+  | { readonly type: 'result'; readonly requestId: number; readonly name: string; readonly storagePath: string; readonly size: number; readonly mimeType: string }
+  | { readonly type: 'rpc'; readonly requestId: number; readonly method: RpcMethod; readonly args: readonly unknown[] };
+
+/** What a thread asks the executor to do for ctx.storage (things that need the database). */
+export type RpcMethod = 'charge' | 'credit' | 'jobOwner';
 
 /** Executor → thread. */
 export type ExecutorMessage =
   | { readonly type: 'result-ack'; readonly requestId: number; readonly error?: string }
+  | { readonly type: 'rpc-reply'; readonly requestId: number; readonly result?: unknown; readonly error?: string }
   | { readonly type: 'abort'; readonly cause: AbortCause; readonly message: string };

@@ -13,7 +13,9 @@ import {
 } from '@vocloud/sdk';
 import { importJobTypes } from '../plugins/loader.js';
 import { LocalStorageBackend } from '../storage/local-backend.js';
-import type { ExecutorMessage, RunTask, StorageSpec, TaskOutcome, ThreadMessage } from './protocol.js';
+import { StorageOps } from '../files/storage-ops.js';
+import { jobStorage } from './job-storage.js';
+import type { ExecutorMessage, RpcMethod, RunTask, StorageSpec, TaskOutcome, ThreadMessage } from './protocol.js';
 
 /*
  * Runs inside an executor thread (piscina). One job at a time per thread; the plugin module
@@ -53,6 +55,7 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let nextRequest = 1;
 
+  const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   port.on('message', (m: ExecutorMessage) => {
     if (m.type === 'abort') {
       if (!controller.signal.aborted) controller.abort(new JobAbortReason(m.cause, m.message));
@@ -61,8 +64,20 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
       pending.delete(m.requestId);
       if (m.error) p?.reject(new JobError(m.error));
       else p?.resolve();
+    } else if (m.type === 'rpc-reply') {
+      const c = calls.get(m.requestId);
+      calls.delete(m.requestId);
+      if (m.error !== undefined) c?.reject(new JobError(m.error));
+      else c?.resolve(m.result);
     }
   });
+  /** Ask the executor (main thread) for something that needs the database. */
+  const rpc = <T>(method: RpcMethod, ...args: unknown[]): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const requestId = nextRequest++;
+      calls.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
+      post({ type: 'rpc', requestId, method, args });
+    });
 
   const log = Object.fromEntries(
     (['debug', 'info', 'warn', 'error'] as const).map((level) => [
@@ -78,6 +93,14 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
     const parameters = parseParameters(def.parameters, task.parameters, { complete: true });
     await mkdir(task.workDir, { recursive: true });
     const storage = storageFor(task.storage);
+    const ops = new StorageOps(
+      storage,
+      {
+        charge: (owner, bytes) => rpc<void>('charge', owner, bytes),
+        credit: (owner, bytes) => rpc<void>('credit', owner, bytes),
+      },
+      (jobId) => rpc<string | null | undefined>('jobOwner', jobId),
+    );
 
     const ctx = createJobContext({
       jobId: task.jobId,
@@ -90,6 +113,7 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
       executionDuration: task.executionDuration,
       signal: controller.signal,
       log,
+      storage: jobStorage(ops, { ownerId: task.ownerId, role: task.ownerRole }, task.workDir),
       onProgress: (fraction, message) => post({ type: 'progress', fraction, message: message ?? null }),
       async storeResult(name, source, mimeType): Promise<ResultInfo> {
         const storagePath = `${task.resultsPath}/${name}`;
@@ -124,6 +148,7 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
     };
   } finally {
     for (const p of pending.values()) p.reject(new Error('job ended'));
+    for (const c of calls.values()) c.reject(new Error('job ended'));
     port.close();
   }
 }

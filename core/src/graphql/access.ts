@@ -1,4 +1,4 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql/index.js';
 import { ForbiddenError, UnauthorizedError } from '../uws/errors.js';
 import type { Actor } from '../uws/model.js';
 import type { GraphQLContext } from './context.js';

@@ -18,7 +18,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
-} from 'graphql';
+} from 'graphql/index.js';
 import { MAX_PAGE } from './pagination.js';
 
 /**

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, valueFromASTUntyped, type ValueNode } from 'graphql';
+import { GraphQLError, Kind, valueFromASTUntyped, type ValueNode } from 'graphql/index.js';
 
 /** What mercurius copies onto a scalar type of the SDL. */
 export interface ScalarImplementation {

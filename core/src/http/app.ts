@@ -23,6 +23,8 @@ import type { JobTypeSettings } from '../plugins/job-type-settings.js';
 import type { NodeRegistry } from '../scheduler/node-registry.js';
 import type { JobEvents } from '../uws/job-events.js';
 import { graphqlRoutes } from '../graphql/plugin.js';
+import type { FileService } from '../files/file-service.js';
+import { fileRoutes } from '../files/routes.js';
 import { installErrorHandling } from './errors.js';
 
 export interface AppServices {
@@ -37,6 +39,7 @@ export interface AppServices {
   readonly settings: JobTypeSettings;
   readonly nodes: NodeRegistry;
   readonly events: JobEvents;
+  readonly files: FileService;
   readonly log: Logger;
   readonly version: string;
 }
@@ -115,6 +118,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(vosiRoutes, { jobs: services.jobs, health: services.health, config });
   await app.register(apiRoutes, { jobs: services.jobs, metrics: services.metrics, health: services.health, config });
   await app.register(authRoutes, { auth: services.auth, users: services.users, usage: services.usage, config });
+  await app.register(fileRoutes, { files: services.files, config });
   await app.register(graphqlRoutes, services);
   return app;
 }

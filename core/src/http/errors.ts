@@ -44,15 +44,20 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
   const { status, message, internal } = statusOf(err);
   if (internal) request.log.error({ err }, 'request failed');
   else request.log.debug({ status, message }, 'request refused');
-  if (wantsJson(request)) return reply.code(status).type('application/json').send({ error: message, statusCode: status });
+  if (wantsJson(request) || isJsonApi(request)) return reply.code(status).type('application/json').send({ error: message, statusCode: status });
   return reply.code(status).type('text/plain; charset=utf-8').send(`${message}\n`);
+}
+
+/** The JSON API answers errors in JSON whatever the Accept header; UWS and VOSI in text. */
+function isJsonApi(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || request.url.startsWith('/graphql');
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
   app.setNotFoundHandler((request, reply) => {
     const message = `no resource at ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`;
-    if (wantsJson(request)) return reply.code(404).send({ error: message, statusCode: 404 });
+    if (wantsJson(request) || isJsonApi(request)) return reply.code(404).send({ error: message, statusCode: 404 });
     return reply.code(404).type('text/plain; charset=utf-8').send(`${message}\n`);
   });
 }

@@ -6,6 +6,7 @@ import {
   fileParameterNames,
   parseParameters,
   storageName,
+  storagePathKind,
   type RawParameter,
   type StorageBackend,
 } from '@vocloud/sdk';
@@ -14,6 +15,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { PluginRegistry, type JobType } from '../plugins/registry.js';
 import { JobTypeSettings } from '../plugins/job-type-settings.js';
 import { JobLimitError, UsageService } from '../quota/usage-service.js';
+import { FileService } from '../files/file-service.js';
 import { jobFiles } from '../storage/job-files.js';
 import { JobEvents } from './job-events.js';
 import { JobStore, QueuedLimitReached, newJobId, type JobListFilter, type JobRef, type JobSearch } from './job-store.js';
@@ -59,6 +61,8 @@ export interface JobRequest {
   readonly destruction?: string;
   /** PHASE at creation: only RUN is meaningful. */
   readonly phase?: string;
+  /** vocloud extension: copy the results into this folder of the owner's space on completion. */
+  readonly targetDir?: string;
 }
 
 export interface WaitOptions {
@@ -105,6 +109,7 @@ export class JobService {
     @inject(TOKENS.Storage) private readonly storage: StorageBackend,
     @inject(UsageService) private readonly usage: UsageService,
     @inject(JobTypeSettings) private readonly settings: JobTypeSettings,
+    @inject(FileService) private readonly files: FileService,
     @inject(TOKENS.Logger) private readonly log: Logger,
   ) {
     this.uws = config.config.uws;
@@ -369,6 +374,49 @@ export class JobService {
     }
   }
 
+  /**
+   * Storage-path parameters (`vocloud:/~/…`) must point at something the owner may read, of the
+   * kind the parameter wants — checked at creation, so a typo fails now and not in an hour.
+   */
+  private async checkStoragePaths(actor: Actor, type: JobType, params: readonly JobParameter[]): Promise<void> {
+    const props = type.definition.parameters.properties as Record<string, unknown>;
+    for (const p of params) {
+      const name = Object.keys(props).find((k) => k.toLowerCase() === p.name.toLowerCase());
+      const kind = name ? storagePathKind(props[name]) : null;
+      if (!kind || p.filePath) continue;
+      const values = p.value.trim().startsWith('[') ? (safeJson(p.value) as unknown[]) : [p.value];
+      for (const v of Array.isArray(values) ? values : [p.value]) {
+        const entry = await this.files.ops.stat(actor, String(v)).catch((err: Error) => {
+          throw new BadRequestError(`parameter '${p.name}': ${err.message}`);
+        });
+        if (!entry) throw new BadRequestError(`parameter '${p.name}': ${String(v).slice(0, 200)} does not exist`);
+        if (kind === 'file' && entry.type !== 'file') throw new BadRequestError(`parameter '${p.name}': ${entry.path} is a folder; a file is needed`);
+        if (kind === 'folder' && entry.type !== 'directory') throw new BadRequestError(`parameter '${p.name}': ${entry.path} is a file; a folder is needed`);
+      }
+    }
+  }
+
+  /** TARGETDIR must be a folder the owner may write (it is created if missing). */
+  private async checkTargetDir(actor: Actor, raw: string): Promise<string> {
+    try {
+      const r = await this.files.ops.resolve(actor, raw, 'write');
+      if (r.user.area !== 'home') throw new BadRequestError('TARGETDIR must be in your own files (~/…)');
+      return r.user.display;
+    } catch (err) {
+      if (err instanceof BadRequestError) throw err;
+      throw new BadRequestError(`TARGETDIR: ${(err as Error).message}`);
+    }
+  }
+
+  /** On completion: copy the results into the job's TARGETDIR (charged to the owner). */
+  async copyToTarget(job: Job): Promise<string | null> {
+    if (!job.targetDir) return null;
+    const owner = { ownerId: job.ownerId, role: job.ownerId === null ? ('anonymous' as const) : ('user' as const) };
+    const dir = `${job.targetDir}/${job.id}`;
+    await this.files.ops.copy(owner, `JOBS/${job.id}/results`, dir);
+    return dir;
+  }
+
   private executionDuration(type: JobType, raw: string | undefined): number {
     const { defaultExecutionDuration, maxExecutionDuration } = this.limitsOf(type);
     if (raw === undefined) return defaultExecutionDuration;
@@ -394,6 +442,8 @@ export class JobService {
     this.validate(type, params, run);
     const runId = request.runId === undefined ? null : request.runId.slice(0, RUNID_MAX);
     this.checkUsable(actor, type);
+    await this.checkStoragePaths(actor, type, params);
+    const targetDir = request.targetDir === undefined ? null : await this.checkTargetDir(actor, request.targetDir);
     const job = await this.store
       .insert(
       {
@@ -403,6 +453,7 @@ export class JobService {
         ownerId: actor.ownerId,
         executionDuration: this.executionDuration(type, request.executionDuration),
         destruction: this.destruction(request.destruction, new Date()),
+        targetDir,
         parameters: params,
       },
         run ? 'QUEUED' : 'PENDING',
@@ -425,6 +476,7 @@ export class JobService {
     // Validate the merged set: the new values replace same-named old ones.
     const names = new Set(added.map((p) => p.name.toLowerCase()));
     this.validate(type, [...job.parameters.filter((p) => !names.has(p.name.toLowerCase())), ...added], false);
+    await this.checkStoragePaths(actor, type, added);
     const outcome = await this.store.upsertParameters(id, 'PENDING', added);
     if (outcome === 'wrong-phase') throw new PhaseConflictError('parameters can only be changed while the job is PENDING; it has just left PENDING');
     if (outcome === 'missing') throw new NotFoundError(`no job '${id}'`);
@@ -508,6 +560,11 @@ export class JobService {
   claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number): Promise<Job[]> {
     const enabled = new Map([...capacity].filter(([type]) => this.settings.enabled(type)));
     return this.store.claim(nodeId, enabled, limit, this.usage.defaultRunning);
+  }
+
+  /** The owner of a job (undefined when there is no such job): for storage rights. */
+  ownerOf(id: string): Promise<string | null | undefined> {
+    return this.store.ownerOf(id);
   }
 
   /** The job's internal record (no access check): for executors. */
@@ -607,6 +664,14 @@ export class JobService {
 
   countsByPhase(): Promise<Map<string, Map<Phase, number>>> {
     return this.store.countsByPhase();
+  }
+}
+
+function safeJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return [v];
   }
 }
 

@@ -28,6 +28,7 @@ export interface NewJob {
   readonly ownerId: string | null;
   readonly executionDuration: number;
   readonly destruction: Date;
+  readonly targetDir: string | null;
   readonly parameters: readonly JobParameter[];
 }
 
@@ -125,6 +126,7 @@ export function rowToJob(r: Record<string, unknown>): Job {
     queuedAt: date(r.queued_at),
     nodeId: (r.node_id as string | null) ?? null,
     attempts: Number(r.attempts ?? 0),
+    targetDir: (r.target_dir as string | null) ?? null,
   };
 }
 
@@ -187,6 +189,7 @@ export class JobStore {
         queued_at: queued ? (trx.fn.now() as unknown as Date) : null,
         execution_duration: job.executionDuration,
         destruction: job.destruction,
+        target_dir: job.targetDir,
         attempts: 0,
         parameters: job.parameters.map((p, position) => ({
           position,
@@ -218,6 +221,13 @@ export class JobStore {
       createdAt: new Date(r.createdAt),
     }));
     return { ...job, parameters, results };
+  }
+
+  /** The owner of a job: a username, null (anonymous), or undefined when there is no such job. */
+  async ownerOf(id: string): Promise<string | null | undefined> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return undefined;
+    const row = await this.knex('jobs').select('owner_id').where({ id }).first();
+    return row ? ((row.owner_id as string | null) ?? null) : undefined;
   }
 
   async getPhase(id: string): Promise<Phase | null> {

@@ -57,6 +57,8 @@ export interface Job {
   readonly queuedAt: Date | null;
   readonly nodeId: string | null;
   readonly attempts: number;
+  /** Where the results are copied on completion (a user path in the owner's space), if asked. */
+  readonly targetDir: string | null;
 }
 
 /** A job with everything its XML shows. */

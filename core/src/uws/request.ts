@@ -25,7 +25,7 @@ export function valueOf(pairs: Pairs, name: string): string | undefined {
   return values[0];
 }
 
-const CONTROL = new Set(['phase', 'runid', 'executionduration', 'destruction', 'upload', 'action']);
+const CONTROL = new Set(['phase', 'runid', 'executionduration', 'destruction', 'upload', 'action', 'targetdir']);
 
 /**
  * Split a job creation (or …/parameters) request into UWS control values and job parameters.
@@ -54,7 +54,9 @@ export function jobRequestFrom(pairs: Pairs, allowControl: boolean): JobRequest 
   const executionDuration = control('EXECUTIONDURATION');
   const destruction = control('DESTRUCTION');
   const phase = control('PHASE');
+  const targetDir = control('TARGETDIR');
   return {
+    ...(targetDir !== undefined ? { targetDir } : {}),
     parameters,
     uploadRefs: valuesOf(pairs, 'UPLOAD'),
     ...(runId !== undefined ? { runId } : {}),

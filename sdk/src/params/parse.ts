@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { ParameterError } from '../plugin/errors.js';
 import { parameterKind, type ParameterKind } from './schema-check.js';
+import { isUserPath } from '../storage/user-path.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
@@ -17,6 +18,7 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, st
 addFormats(ajv);
 // OpenAPI's marker for uploaded files; the value is a path or URL, any string is fine.
 ajv.addFormat('binary', true);
+ajv.addFormat('vocloud-path', (v: string) => isUserPath(v));
 const validators = new WeakMap<TObject, ValidateFunction>();
 
 function validatorFor(schema: TObject): ValidateFunction {

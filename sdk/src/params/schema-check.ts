@@ -3,7 +3,7 @@ import { PluginDefinitionError } from '../plugin/errors.js';
 
 /** UWS and DALI words with a meaning of their own in a job creation request. */
 export const RESERVED_PARAMETER_NAMES = new Set([
-  'phase', 'runid', 'executionduration', 'destruction', 'action', 'upload', 'wait', 'quote', 'owner',
+  'phase', 'runid', 'executionduration', 'destruction', 'action', 'upload', 'wait', 'quote', 'owner', 'targetdir',
 ]);
 
 const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ExecOptions, ExecResult } from '../exec/exec.js';
+import type { ListOptions, StorageEntry } from '../storage/backend.js';
 
 /** Where the bytes of a result come from. A `string` is the path of a file on the local disk. */
 export type ResultSource = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
@@ -48,6 +49,26 @@ export class JobAbortReason extends Error {
 }
 
 /**
+ * The job owner's view of vocloud storage, with the owner's rights: `~/…` (read and write, on
+ * the owner's quota), `DATA/…` (read; write for managers and admins), `JOBS/{id}/…` (read, own
+ * jobs). Paths may carry the `vocloud:/` prefix of storage-path parameters.
+ */
+export interface JobStorage {
+  stat(path: string): Promise<StorageEntry | null>;
+  /** One page of a folder. */
+  list(path: string, options?: ListOptions): Promise<{ entries: readonly StorageEntry[]; total: number }>;
+  /** Every file under a folder (or the file itself), depth first, sorted by path; at most `limit`. */
+  files(path: string, options?: { limit?: number }): Promise<StorageEntry[]>;
+  read(path: string, range?: { start?: number; end?: number }): Promise<Readable>;
+  /** A local file to read (the file itself on local storage, a copy in the work dir otherwise). */
+  localFile(path: string): Promise<string>;
+  /** Write a file atomically; counts against the owner's quota (a JobError names it when full). */
+  write(path: string, source: ResultSource, options?: { overwrite?: boolean }): Promise<StorageEntry>;
+  mkdir(path: string): Promise<void>;
+  delete(path: string): Promise<void>;
+}
+
+/**
  * Everything a worker plugin may touch while a job runs. Core builds it; a plugin never
  * reaches around it into the server.
  */
@@ -65,6 +86,8 @@ export interface JobContext<P = Record<string, unknown>> {
   /** A private, empty directory for this job only; removed when the job ends. */
   readonly workDir: string;
   readonly results: ResultSink;
+  /** The owner's files (`~/`), shared data (`DATA/`) and job folders (`JOBS/`). */
+  readonly storage: JobStorage;
   /** Report progress: fraction in [0, 1] (or null when unknown) and a short message. Cheap to
    *  call often; core forwards at most a few updates per second. */
   progress(fraction: number | null, message?: string): void;

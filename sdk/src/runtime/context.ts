@@ -1,4 +1,4 @@
-import type { JobContext, PluginLogger, ResultInfo, ResultSink, ResultSource } from '../plugin/context.js';
+import type { JobContext, JobStorage, PluginLogger, ResultInfo, ResultSink, ResultSource } from '../plugin/context.js';
 import { execProgram, type ExecOptions, type ExecResult } from '../exec/exec.js';
 import { storagePath } from '../storage/path.js';
 import { mimeTypeFor } from '../results/mime.js';
@@ -15,6 +15,7 @@ export interface ContextHost<P> {
   readonly executionDuration: number;
   readonly signal: AbortSignal;
   readonly log: PluginLogger;
+  readonly storage: JobStorage;
   onProgress(fraction: number | null, message: string | undefined): void;
   /** Store the bytes of a result under its (already checked) name. */
   storeResult(name: string, source: ResultSource, mimeType: string): Promise<ResultInfo>;
@@ -53,6 +54,7 @@ export function createJobContext<P>(host: ContextHost<P>): JobContext<P> {
     workDir: host.workDir,
     executionDuration: host.executionDuration,
     results: new Results(host as ContextHost<unknown>),
+    storage: host.storage,
     signal: host.signal,
     log: host.log,
     progress(fraction: number | null, message?: string): void {

@@ -8,6 +8,9 @@ import { JobError } from '../plugin/errors.js';
 import { fileParameterNames, parseParameters } from '../params/parse.js';
 import { createJobContext } from '../runtime/context.js';
 import { writeLocalFile } from '../runtime/local-results.js';
+import { localJobStorage } from './local-storage.js';
+
+export { localJobStorage } from './local-storage.js';
 
 export interface TestRunOptions {
   /** Files for file (`format: 'binary'`) parameters: a local path, or the content itself. */
@@ -20,6 +23,10 @@ export interface TestRunOptions {
   executionDuration?: number;
   /** Keep the work and result directories (default: results kept, work dir removed). */
   keepWorkDir?: boolean;
+  /** Folder behind ctx.storage: `~/` = storageRoot/home, `DATA/` = storageRoot/data. Default: a temp folder. */
+  storageRoot?: string;
+  /** Let the job write to DATA/ (as a manager's job could). */
+  writableData?: boolean;
 }
 
 export interface TestResult extends ResultInfo {
@@ -105,6 +112,7 @@ export async function runWorkerForTest<S extends TObject>(
     executionDuration: options.executionDuration ?? plugin.limits.defaultExecutionDuration,
     signal: controller.signal,
     log,
+    storage: localJobStorage(options.storageRoot ?? join(root, 'storage'), { writableData: options.writableData ?? false }),
     onProgress: (fraction, message) => progress.push({ fraction, ...(message !== undefined ? { message } : {}) }),
     async storeResult(name, source, mimeType) {
       const path = join(resultDir, ...name.split('/'));

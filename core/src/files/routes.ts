@@ -1,0 +1,182 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VocloudConfig } from '../config/schema.js';
+import { actorOf, baseUrlOf } from '../http/request-context.js';
+import { parseRange, RangeNotSatisfiableError } from '../http/ranges.js';
+import { BadRequestError } from '../uws/errors.js';
+import type { FileService, UploadPart } from './file-service.js';
+
+export interface FileRouteOptions {
+  readonly files: FileService;
+  readonly config: VocloudConfig;
+}
+
+const tags = ['Files'];
+const path = { type: 'string', minLength: 1, maxLength: 4200, description: 'A user path: ~/…, DATA/…, JOBS/{id}/…' } as const;
+const body = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', properties, required, additionalProperties: false }) as const;
+
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** The file manager API: /api/files/… (translation only; FileService decides). */
+export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): Promise<void> {
+  const { files, config } = opts;
+
+  /** Send a file with HTTP range support. */
+  const sendFile = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    size: number,
+    open: (range?: { start: number; end: number }) => Promise<{ stream: NodeJS.ReadableStream; mimeType: string; name: string; modified?: Date }>,
+  ) => {
+    let range: { start: number; end: number } | null;
+    try {
+      range = parseRange(request.headers.range, size);
+    } catch (err) {
+      if (err instanceof RangeNotSatisfiableError) reply.header('Content-Range', `bytes */${size}`);
+      throw err;
+    }
+    const f = await open(range ?? undefined);
+    reply.header('Accept-Ranges', 'bytes').header('Content-Disposition', attachment(f.name)).type(f.mimeType);
+    if (f.modified) reply.header('Last-Modified', f.modified.toUTCString());
+    if (range) {
+      return reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', String(range.end - range.start + 1)).send(f.stream);
+    }
+    return reply.header('Content-Length', String(size)).send(f.stream);
+  };
+
+  app.get<{ Querystring: { path: string; offset?: number; limit?: number; sort?: 'name' | 'size' | 'modified'; order?: 'asc' | 'desc' } }>('/api/files', {
+    schema: {
+      tags,
+      summary: 'List a folder (one page, sorted)',
+      querystring: {
+        type: 'object',
+        required: ['path'],
+        properties: {
+          path,
+          offset: { type: 'integer', minimum: 0, default: 0 },
+          limit: { type: 'integer', minimum: 1, maximum: 10000, default: 200 },
+          sort: { type: 'string', enum: ['name', 'size', 'modified'], default: 'name' },
+          order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+        },
+      },
+    },
+  }, async (request) => {
+    const q = request.query;
+    const page = await files.list(actorOf(request), q.path, { offset: q.offset ?? 0, limit: q.limit ?? 200, sortBy: q.sort ?? 'name', order: q.order ?? 'asc' });
+    return { path: q.path, total: page.total, offset: q.offset ?? 0, entries: page.entries };
+  });
+
+  app.get<{ Querystring: { path: string } }>('/api/files/stat', {
+    schema: { tags, summary: 'One file or folder', querystring: body({ path }, ['path']) },
+  }, async (request) => files.stat(actorOf(request), request.query.path));
+
+  app.post<{ Body: { path: string } }>('/api/files/mkdir', {
+    schema: { tags, summary: 'Create a folder (and its parents)', body: body({ path }, ['path']) },
+  }, async (request, reply) => {
+    await files.ops.mkdir(actorOf(request), request.body.path);
+    return reply.code(201).send(await files.stat(actorOf(request), request.body.path));
+  });
+
+  app.post<{ Body: { from: string; to: string; overwrite?: boolean } }>('/api/files/move', {
+    schema: { tags, summary: 'Rename or move a file or folder', body: body({ from: path, to: path, overwrite: { type: 'boolean' } }, ['from', 'to']) },
+  }, async (request) => files.ops.move(actorOf(request), request.body.from, request.body.to, { overwrite: request.body.overwrite ?? false }));
+
+  app.post<{ Body: { from: string; to: string } }>('/api/files/copy', {
+    schema: { tags, summary: 'Copy a file or folder (the copy counts against your quota)', body: body({ from: path, to: path }, ['from', 'to']) },
+  }, async (request, reply) => reply.code(201).send(await files.ops.copy(actorOf(request), request.body.from, request.body.to)));
+
+  app.post<{ Body: { paths: string[] } }>('/api/files/delete', {
+    schema: { tags, summary: 'Delete files and folders (folders with everything in them)', body: body({ paths: { type: 'array', items: path, minItems: 1, maxItems: 10000 } }, ['paths']) },
+  }, async (request) => {
+    for (const p of request.body.paths) await files.ops.delete(actorOf(request), p);
+    return { deleted: request.body.paths.length };
+  });
+
+  app.post<{ Querystring: { dir: string } }>('/api/files/upload', {
+    schema: {
+      tags,
+      summary: 'Upload files (multipart). A file name with / keeps its folders (folder upload); taken names become "name (1).ext"',
+      querystring: body({ dir: path }, ['dir']),
+    },
+  }, async (request, reply) => {
+    if (!request.isMultipart()) throw new BadRequestError('send the files as multipart/form-data');
+    const parts = request.parts({ preservePath: true, limits: { fileSize: config.uws.maxUploadSize, files: config.files.maxUploadFiles, fields: 100 } });
+    async function* fileParts(): AsyncGenerator<UploadPart> {
+      for await (const part of parts) {
+        if (part.type !== 'file') continue;
+        yield { filename: part.filename, stream: part.file, truncated: () => part.file.truncated };
+      }
+    }
+    const uploaded = await files.upload(actorOf(request), request.query.dir, fileParts());
+    return reply.code(201).send({ files: uploaded });
+  });
+
+  app.get<{ Querystring: { path: string } }>('/api/files/download', {
+    schema: { tags, summary: 'Download a file (HTTP ranges supported)', querystring: body({ path }, ['path']) },
+  }, async (request, reply) => {
+    const actor = actorOf(request);
+    const entry = await files.stat(actor, request.query.path);
+    if (entry.type === 'directory') throw new BadRequestError(`${entry.path} is a folder; use /api/files/zip`);
+    return sendFile(request, reply, entry.size, async (range) => {
+      const d = await files.download(actor, request.query.path, range);
+      return { stream: d.stream, mimeType: d.mimeType, name: d.entry.name, modified: d.entry.modified };
+    });
+  });
+
+  app.get<{ Querystring: { path: string | string[]; name?: string } }>('/api/files/zip', {
+    schema: {
+      tags,
+      summary: 'Download a selection of files and folders as one zip, streamed as it is built',
+      querystring: { type: 'object', required: ['path'], properties: { path: { anyOf: [path, { type: 'array', items: path, maxItems: 10000 }] }, name: { type: 'string', maxLength: 200 } } },
+    },
+  }, async (request, reply) => {
+    const paths = Array.isArray(request.query.path) ? request.query.path : [request.query.path];
+    const stream = await files.zip(actorOf(request), paths);
+    return reply.type('application/zip').header('Content-Disposition', attachment(`${request.query.name ?? 'vocloud-files'}.zip`)).send(stream);
+  });
+
+  app.get<{ Querystring: { path: string; parts: number; part: number } }>('/api/files/mass-download', {
+    schema: {
+      tags,
+      summary: 'A folder split into N zips of about equal size; this returns part `part` of `parts`',
+      querystring: body({ path, parts: { type: 'integer', minimum: 1, maximum: 1000 }, part: { type: 'integer', minimum: 1 } }, ['path', 'parts', 'part']),
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    const { stream, files: n, bytes } = await files.massDownload(actorOf(request), q.path, q.parts, q.part);
+    const folder = q.path.replace(/\/+$/, '').split('/').pop() || 'files';
+    return reply
+      .type('application/zip')
+      .header('Content-Disposition', attachment(`${folder}-part${q.part}of${q.parts}.zip`))
+      .header('X-Vocloud-Files', String(n))
+      .header('X-Vocloud-Bytes', String(bytes))
+      .send(stream);
+  });
+
+  app.post<{ Body: { path: string; expiresIn?: number } }>('/api/files/sign', {
+    schema: { tags, summary: 'A short-lived URL for a file or folder that works without a session (for SAMP tools and programs)', body: body({ path, expiresIn: { type: 'integer', minimum: 10 } }, ['path']) },
+  }, async (request) => {
+    const s = await files.sign(actorOf(request), request.body.path, request.body.expiresIn);
+    return { url: `${baseUrlOf(request, config.server.publicUrl)}/api/files/signed/${s.token}`, expiresAt: s.expiresAt.toISOString(), kind: s.kind };
+  });
+
+  app.get<{ Params: { token: string } }>('/api/files/signed/:token', {
+    config: { public: true },
+    schema: { tags, summary: 'Fetch what a signed URL points at (a folder comes as a zip)', params: body({ token: { type: 'string', maxLength: 8000 } }, ['token']) },
+  }, async (request, reply) => {
+    const first = await files.openSigned(request.params.token);
+    if (first.kind === 'directory') return reply.type('application/zip').header('Content-Disposition', attachment(first.name)).send(first.stream);
+    first.stream.destroy();
+    return sendFile(request, reply, first.size, async (range) => {
+      const f = await files.openSigned(request.params.token, range);
+      if (f.kind !== 'file') throw new BadRequestError('the link changed kind');
+      return { stream: f.stream, mimeType: f.mimeType, name: f.name, modified: f.modified };
+    });
+  });
+
+  app.get<{ Querystring: { path: string } }>('/api/files/preview', {
+    schema: { tags, summary: 'What a file holds: FITS header cards of each HDU, VOTable fields, or the start of a text file', querystring: body({ path }, ['path']) },
+  }, async (request) => files.preview(actorOf(request), request.query.path));
+}
