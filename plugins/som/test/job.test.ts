@@ -149,6 +149,24 @@ describe('a job on a float32 matrix with meta and labels', () => {
   });
 });
 
+describe('a job with the cosine distance', () => {
+  it('plots the spectra at unit length in the viewer, as the map saw them', async () => {
+    const out = await runWorkerForTest(plugin, { rows: 3, cols: 3, epochs: 3, distance: 'cosine', viewerSpectra: 2 }, { files: { data: f32, meta: metaPath } });
+    expect(out.phase, out.error).toBe('COMPLETED');
+    const data = embedded(readFileSync(result(out, 'index.html'), 'utf8'));
+    expect(data.distance).toBe('cosine');
+    const q = new Uint16Array(b64(data.embedded.flux));
+    expect(data.embedded.index.length).toBeGreaterThan(0);
+    data.embedded.index.forEach((_, r) => {
+      let ss = 0;
+      for (let j = 0; j < D; j++) ss += (data.embedded.offset[r]! + data.embedded.scale[r]! * q[r * D + j]!) ** 2;
+      expect(Math.sqrt(ss)).toBeCloseTo(1, 3);
+    });
+    // distances are 1 - cos: between 0 and 2
+    expect(data.samples.distance.every((v) => v >= 0 && v <= 2)).toBe(true);
+  });
+});
+
 describe('other inputs', () => {
   it('reads a CSV matrix with names, classes and wavelength headers', async () => {
     const lines = [`name,${Array.from({ length: D }, (_, j) => 6500 + j).join(',')},class`];

@@ -243,7 +243,8 @@
     });
     if (plot) plot.destroy();
     plot = new uPlot({ width: chartWidth(), height: 320, series: series, scales: { x: { time: false } },
-      axes: [{ label: data.wavelength ? 'wavelength [' + (data.wavelengthUnit || '') + ']' : 'pixel' }, { label: 'flux' }],
+      axes: [{ label: data.wavelength ? 'wavelength [' + (data.wavelengthUnit || '') + ']' : 'pixel' },
+        { label: data.distance === 'cosine' ? 'flux (scaled to unit length)' : 'flux' }],
       legend: { show: series.length <= 12 } }, cols, chartEl);
     var body = document.querySelector('#members tbody');
     body.innerHTML = '';

@@ -65,12 +65,19 @@ export function viewerData(v: ViewerInput): ViewerData {
   const q = new Uint16Array(chosen.length * d);
   const offset: number[] = [], scale: number[] = [];
   chosen.forEach((s, row) => {
+    // with the cosine distance the map saw unit-length spectra: plot them the same way
+    let norm = 1;
+    if (r.distance === 'cosine') {
+      let ss = 0;
+      for (let j = 0; j < d; j++) ss += v.x[s * d + j]! ** 2;
+      norm = ss > 0 ? 1 / Math.sqrt(ss) : 1;
+    }
     let lo = Infinity, hi = -Infinity;
-    for (let j = 0; j < d; j++) { const f = v.x[s * d + j]!; if (f < lo) lo = f; if (f > hi) hi = f; }
+    for (let j = 0; j < d; j++) { const f = v.x[s * d + j]! * norm; if (f < lo) lo = f; if (f > hi) hi = f; }
     const sc = hi > lo ? (hi - lo) / 65535 : 1;
     offset.push(lo);
     scale.push(sc);
-    for (let j = 0; j < d; j++) q[row * d + j] = Math.round((v.x[s * d + j]! - lo) / sc);
+    for (let j = 0; j < d; j++) q[row * d + j] = Math.round((v.x[s * d + j]! * norm - lo) / sc);
   });
   return {
     version: 1, title: v.title, rows: r.rows, cols: r.cols, dim: d, topology: r.topology, toroidal: r.toroidal, distance: r.distance,
