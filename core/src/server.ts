@@ -158,6 +158,7 @@ export class Vocloud {
       nodes: this.resolve(NodeRegistry),
       events: this.resolve(JobEvents),
       files: this.resolve(FileService),
+      executor: this.resolve(Executor),
       log: this.log,
       version: VERSION,
     });

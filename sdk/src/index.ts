@@ -10,6 +10,7 @@ export * from './plugin/errors.js';
 export * from './params/parse.js';
 export * from './params/schema-check.js';
 export * from './params/file.js';
+export * from './params/secret.js';
 export * from './exec/exec.js';
 export * from './storage/backend.js';
 export * from './storage/path.js';

@@ -72,6 +72,7 @@ export const ConfigSchema = Type.Object(
         abortGrace: Type.Number({ default: 10, minimum: 0, description: 'Seconds a job has to stop after abort before its thread is terminated' }),
         shutdownGrace: Type.Number({ default: 20, minimum: 0, description: 'On SIGTERM, seconds to let running jobs finish before they are stopped and requeued' }),
         keepWorkDirs: Type.Boolean({ default: false, description: 'Keep job work directories after the job (for debugging)' }),
+        previewTimeout: Seconds('Longest a data-source preview (e.g. an SSAP query shown before importing) may take', 60, 1),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -15,7 +15,9 @@ import { jobFiles } from '../storage/job-files.js';
 import { Metrics } from '../metrics/metrics.js';
 import { QuotaExceededError, UsageService } from '../quota/usage-service.js';
 import { UserService } from '../auth/user-service.js';
-import type { ExecutorMessage, RpcMethod, RunTask, TaskOutcome, ThreadMessage } from './protocol.js';
+import type { ExecutorMessage, PreviewOutcome, PreviewTask, RpcMethod, RunTask, TaskOutcome, ThreadMessage } from './protocol.js';
+import { BadRequestError, NotFoundError } from '../uws/errors.js';
+import { randomBytes } from 'node:crypto';
 
 interface RunningJob {
   readonly job: Job;
@@ -221,7 +223,7 @@ export class Executor {
   ): RunTask {
     const files: Record<string, string> = {};
     const parameters = job.parameters.map((p) => {
-      if (!p.filePath) return { name: p.name, value: p.value };
+      if (!p.filePath) return { name: p.name, value: this.jobs.openSecret(p.value) };
       const local = this.storage.localPath(p.filePath);
       if (!local) throw new Error(`storage backend ${this.storage.kind} cannot provide local files yet`);
       files[p.name] = local;
@@ -329,6 +331,63 @@ export class Executor {
       this.log.warn({ job: r.job.id }, `job did not stop within ${this.cfg.abortGrace} s of the abort request; terminating its thread`);
       r.kill.abort();
     }, this.cfg.abortGrace * 1000);
+  }
+
+  /**
+   * Run a data source's preview in a thread (off the event loop), with a time limit. User
+   * errors (bad parameters, an archive that says no) come back as BadRequestError.
+   */
+  async preview(jobType: string, ownerId: string | null, parameters: Record<string, unknown>, timeoutSeconds: number): Promise<unknown> {
+    const type = this.registry.get(jobType);
+    if (!type) throw new NotFoundError(`no job type '${jobType}'`);
+    const owner = ownerId ? await this.users.cached(ownerId) : null;
+    const channel = new MessageChannel();
+    const kill = new AbortController();
+    const workDir = join(this.config.paths.workDir, `preview-${randomBytes(6).toString('hex')}`);
+    const storageRoot = this.storage.localPath('');
+    if (!storageRoot) throw new Error(`storage backend ${this.storage.kind} is not supported by the executor`);
+    const log = this.log.child({ preview: jobType });
+    channel.port1.on('message', (m: ThreadMessage) => {
+      if (m.type === 'log') log[m.level]({ ...(m.data ?? {}), plugin: true }, m.message);
+      else if (m.type === 'rpc') {
+        this.rpc(m.method, m.args).then(
+          (result) => channel.port1.postMessage({ type: 'rpc-reply', requestId: m.requestId, result } satisfies ExecutorMessage),
+          (err: Error) => channel.port1.postMessage({ type: 'rpc-reply', requestId: m.requestId, error: err.message } satisfies ExecutorMessage),
+        );
+      }
+    });
+    const timer = setTimeout(() => {
+      channel.port1.postMessage({ type: 'abort', cause: 'executionDuration', message: `the preview took longer than ${timeoutSeconds} s` } satisfies ExecutorMessage);
+      setTimeout(() => kill.abort(), 2000).unref();
+    }, timeoutSeconds * 1000);
+    try {
+      const task: PreviewTask = {
+        jobType,
+        ownerId,
+        ownerRole: owner ? owner.role : 'anonymous',
+        moduleUrl: type.moduleUrl,
+        options: type.options,
+        source: type.source,
+        parameters,
+        workDir,
+        storage: { kind: 'local', root: storageRoot },
+        port: channel.port2,
+      };
+      let outcome: PreviewOutcome;
+      try {
+        outcome = (await this.pool.run(task, { name: 'runPreview', transferList: [channel.port2], signal: kill.signal })) as PreviewOutcome;
+      } catch (err) {
+        if (kill.signal.aborted) throw new BadRequestError(`the preview took longer than ${timeoutSeconds} s and was stopped; narrow the query`);
+        throw err;
+      }
+      if (outcome.status === 'ok') return outcome.value;
+      if (outcome.user) throw new BadRequestError(outcome.message);
+      throw new Error(`preview of ${jobType} failed: ${outcome.message}`);
+    } finally {
+      clearTimeout(timer);
+      channel.port1.close();
+      await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
   /** Stop a job because of destruction (the reaper) or shutdown. */

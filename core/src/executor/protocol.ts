@@ -47,3 +47,19 @@ export type ExecutorMessage =
   | { readonly type: 'result-ack'; readonly requestId: number; readonly error?: string }
   | { readonly type: 'rpc-reply'; readonly requestId: number; readonly result?: unknown; readonly error?: string }
   | { readonly type: 'abort'; readonly cause: AbortCause; readonly message: string };
+
+/** A data source's synchronous preview, run in an executor thread like a job. */
+export interface PreviewTask {
+  readonly jobType: string;
+  readonly ownerId: string | null;
+  readonly ownerRole: RunTask['ownerRole'];
+  readonly moduleUrl: string;
+  readonly options: unknown;
+  readonly source: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly workDir: string;
+  readonly storage: StorageSpec;
+  readonly port: MessagePort;
+}
+
+export type PreviewOutcome = { readonly status: 'ok'; readonly value: unknown } | { readonly status: 'error'; readonly message: string; readonly user: boolean };

@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import {
   JobAbortReason,
   JobError,
+  ParameterError,
+  type DataSourceDefinition,
   createJobContext,
   parseParameters,
   sourceStream,
@@ -15,7 +17,7 @@ import { importJobTypes } from '../plugins/loader.js';
 import { LocalStorageBackend } from '../storage/local-backend.js';
 import { StorageOps } from '../files/storage-ops.js';
 import { jobStorage } from './job-storage.js';
-import type { ExecutorMessage, RpcMethod, RunTask, StorageSpec, TaskOutcome, ThreadMessage } from './protocol.js';
+import type { ExecutorMessage, PreviewOutcome, PreviewTask, RpcMethod, RunTask, StorageSpec, TaskOutcome, ThreadMessage } from './protocol.js';
 
 /*
  * Runs inside an executor thread (piscina). One job at a time per thread; the plugin module
@@ -149,6 +151,52 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
   } finally {
     for (const p of pending.values()) p.reject(new Error('job ended'));
     for (const c of calls.values()) c.reject(new Error('job ended'));
+    port.close();
+  }
+}
+
+/** A data source's preview: the same plugin loading, parameters and read-only storage as a job. */
+export async function runPreview(task: PreviewTask): Promise<PreviewOutcome> {
+  const port = task.port;
+  const controller = new AbortController();
+  const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let next = 1;
+  port.on('message', (m: ExecutorMessage) => {
+    if (m.type === 'abort') controller.abort(new JobAbortReason(m.cause, m.message));
+    else if (m.type === 'rpc-reply') {
+      const c = calls.get(m.requestId);
+      calls.delete(m.requestId);
+      if (m.error !== undefined) c?.reject(new JobError(m.error));
+      else c?.resolve(m.result);
+    }
+  });
+  const rpc = <T>(method: RpcMethod, ...args: unknown[]) =>
+    new Promise<T>((resolve, reject) => {
+      const requestId = next++;
+      calls.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
+      port.postMessage({ type: 'rpc', requestId, method, args } satisfies ThreadMessage);
+    });
+  const log = Object.fromEntries(
+    (['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (message: string, data?: Record<string, unknown>) => port.postMessage({ type: 'log', level, message: String(message), ...(data ? { data } : {}) } satisfies ThreadMessage)]),
+  ) as unknown as PluginLogger;
+  try {
+    const defs = await pluginFor(task as unknown as RunTask);
+    const def = defs.find((d) => d.name === task.jobType) as DataSourceDefinition | undefined;
+    if (!def || def.kind !== 'datasource' || !def.preview) return { status: 'error', message: `${task.jobType} has no preview`, user: true };
+    const parameters = parseParameters(def.parameters, task.parameters, { complete: false });
+    const ops = new StorageOps(
+      storageFor(task.storage),
+      { charge: async () => { throw new JobError('a preview cannot write'); }, credit: async () => undefined },
+      (jobId) => rpc<string | null | undefined>('jobOwner', jobId),
+    );
+    const storage = jobStorage(ops, { ownerId: task.ownerId, role: task.ownerRole }, task.workDir);
+    const value = await def.preview({ ownerId: task.ownerId, parameters, signal: controller.signal, log, storage });
+    return { status: 'ok', value: JSON.parse(JSON.stringify(value ?? null)) };
+  } catch (err) {
+    if (err instanceof JobError || err instanceof ParameterError) return { status: 'error', message: err.message, user: true };
+    return { status: 'error', message: describe(err), user: false };
+  } finally {
+    for (const c of calls.values()) c.reject(new Error('preview ended'));
     port.close();
   }
 }

@@ -130,19 +130,26 @@ export function depthLimit(maxDepth: number): ValidationRule {
 }
 
 /**
- * Refuse operations whose estimated cost exceeds `maxCost`. `variables` are the request's (a
- * page size given as a variable counts with its value); unknown ones count as the largest page.
+ * Refuse operations whose estimated cost exceeds `maxCost`. `variables` are the request's: a
+ * page size given as a variable counts with its value (or the variable's default); null means
+ * they are not known (subscriptions), and then a page size from a variable counts as the largest.
  */
-export function costLimit(maxCost: number, schema: GraphQLSchema, variables: Record<string, unknown> = {}, operationName?: string | null): ValidationRule {
+export function costLimit(maxCost: number, schema: GraphQLSchema, variables: Record<string, unknown> | null, operationName?: string | null): ValidationRule {
   return (context) => {
     const fragments = fragmentsOf(context);
+    let variableDefaults = new Map<string, unknown>();
 
     const intArg = (node: FieldNode, field: GraphQLField<unknown, unknown>, name: string): number => {
       const arg = node.arguments?.find((a) => a.name.value === name);
+      const fieldDefault = field.args.find((a) => a.name === name)?.defaultValue;
       let value: unknown;
-      if (!arg) value = field.args.find((a) => a.name === name)?.defaultValue;
-      else if (arg.value.kind === Kind.VARIABLE) value = variables[arg.value.name.value] ?? MAX_PAGE;
-      else value = valueFromASTUntyped(arg.value);
+      if (!arg) value = fieldDefault;
+      else if (arg.value.kind !== Kind.VARIABLE) value = valueFromASTUntyped(arg.value) ?? fieldDefault;
+      else if (variables === null) value = MAX_PAGE;
+      else {
+        const v = arg.value.name.value;
+        value = (Object.hasOwn(variables, v) ? variables[v] : variableDefaults.get(v)) ?? fieldDefault;
+      }
       return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(value, MAX_PAGE) : MAX_PAGE;
     };
 
@@ -187,6 +194,7 @@ export function costLimit(maxCost: number, schema: GraphQLSchema, variables: Rec
         if (operationName && op.name?.value !== operationName) return;
         const root = schema.getRootType(op.operation);
         if (!root) return;
+        variableDefaults = new Map((op.variableDefinitions ?? []).map((d) => [d.variable.name.value, d.defaultValue ? valueFromASTUntyped(d.defaultValue) : undefined]));
         step = walkBudget();
         let total: number;
         try {

@@ -111,11 +111,11 @@ export async function graphqlRoutes(app: FastifyInstance, services: AppServices)
   // mercurius runs no validation for subscriptions: do all of it here, limits included.
   app.graphql.addHook('preSubscriptionExecution', async (schema, document, context: MercuriusContext) => {
     try {
-      requireAccessIn(context as unknown as GraphQLContext, 'admin', 'subscriptions');
+      requireAccessIn(context as unknown as GraphQLContext, 'admin', 'a subscription');
     } catch (err) {
       throw asGraphQLError(err);
     }
-    const errors = validate(schema, document, [...specifiedRules, depthLimit(maxDepth), costLimit(maxCost, schema)]);
+    const errors = validate(schema, document, [...specifiedRules, depthLimit(maxDepth), costLimit(maxCost, schema, null)]);
     if (errors.length > 0) {
       throw new GraphQLError(errors.map((e) => e.message).join('; '), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     }

@@ -40,7 +40,7 @@ export function checkUpgrade(request: FastifyRequest, config: VocloudConfig): vo
   if (actor.via === 'session' && origin && !sameSite(origin, request, config)) {
     throw new ForbiddenError(`a WebSocket opened by the page at ${origin.slice(0, 100)} may not use your session (server.corsOrigins lists the sites that may)`);
   }
-  if (actor.role !== 'anonymous') requireAccess(actor, 'admin', false, 'subscriptions');
+  if (actor.role !== 'anonymous') requireAccess(actor, 'admin', false, 'a subscription');
 }
 
 /** The Bearer token in a connection_init payload; null when there is none. */
@@ -70,7 +70,7 @@ export async function verdictOnConnectionInit(auth: AuthService, payload: unknow
   try {
     const token = tokenOf(payload);
     if (token !== null) actor = (await auth.authenticate({ kind: 'bearer', token }, 'websocket')).actor;
-    if (actor) requireAccess(actor, 'admin', false, 'subscriptions');
+    if (actor) requireAccess(actor, 'admin', false, 'a subscription');
     return { ok: true, actor: token !== null ? actor : null };
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;

@@ -25,6 +25,8 @@ import type { JobEvents } from '../uws/job-events.js';
 import { graphqlRoutes } from '../graphql/plugin.js';
 import type { FileService } from '../files/file-service.js';
 import { fileRoutes } from '../files/routes.js';
+import type { Executor } from '../executor/executor.js';
+import { dataSourceRoutes } from './datasource-routes.js';
 import { installErrorHandling } from './errors.js';
 
 export interface AppServices {
@@ -40,6 +42,7 @@ export interface AppServices {
   readonly nodes: NodeRegistry;
   readonly events: JobEvents;
   readonly files: FileService;
+  readonly executor: Executor;
   readonly log: Logger;
   readonly version: string;
 }
@@ -119,6 +122,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(apiRoutes, { jobs: services.jobs, metrics: services.metrics, health: services.health, config });
   await app.register(authRoutes, { auth: services.auth, users: services.users, usage: services.usage, config });
   await app.register(fileRoutes, { files: services.files, config });
+  await app.register(dataSourceRoutes, { jobs: services.jobs, executor: services.executor, config });
   await app.register(graphqlRoutes, services);
   return app;
 }

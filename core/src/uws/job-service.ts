@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import {
   ParameterError,
   fileParameterNames,
+  isSecretParameter,
   parseParameters,
   storageName,
   storagePathKind,
@@ -16,6 +17,7 @@ import { PluginRegistry, type JobType } from '../plugins/registry.js';
 import { JobTypeSettings } from '../plugins/job-type-settings.js';
 import { JobLimitError, UsageService } from '../quota/usage-service.js';
 import { FileService } from '../files/file-service.js';
+import { ServerKey } from '../secrets/server-key.js';
 import { jobFiles } from '../storage/job-files.js';
 import { JobEvents } from './job-events.js';
 import { JobStore, QueuedLimitReached, newJobId, type JobListFilter, type JobRef, type JobSearch } from './job-store.js';
@@ -110,6 +112,7 @@ export class JobService {
     @inject(UsageService) private readonly usage: UsageService,
     @inject(JobTypeSettings) private readonly settings: JobTypeSettings,
     @inject(FileService) private readonly files: FileService,
+    @inject(ServerKey) private readonly key: ServerKey,
     @inject(TOKENS.Logger) private readonly log: Logger,
   ) {
     this.uws = config.config.uws;
@@ -118,6 +121,13 @@ export class JobService {
   /** The job type's limits with the admin's runtime overrides applied. */
   limitsOf(type: JobType) {
     return this.settings.limits(type.definition.name, type.definition.limits);
+  }
+
+  /** A job type the actor may use now (404 unknown, 403 restricted or disabled). */
+  usableType(actor: Actor, name: string): JobType {
+    const type = this.jobType(name);
+    this.checkUsable(actor, type);
+    return type;
   }
 
   enabled(type: JobType): boolean {
@@ -316,6 +326,7 @@ export class JobService {
           `parameter '${p.name}' takes a file: send it as a multipart file part named '${p.name}' (or UPLOAD=${p.name},param:partname)`,
         );
       }
+      if (p.value.startsWith(SECRET_PREFIX)) throw new BadRequestError(`parameter '${p.name}': a value cannot start with '${SECRET_PREFIX}'`);
       out.push({ name: p.name, value: p.value, byReference: false, filePath: null, fileSize: null });
     }
     for (const ref of request.uploadRefs) {
@@ -360,6 +371,18 @@ export class JobService {
       }
     }
     return out;
+  }
+
+  /** Secret parameters (passwords) are stored encrypted with the server key. */
+  private sealSecrets(type: JobType, params: readonly JobParameter[]): JobParameter[] {
+    const props = type.definition.parameters.properties as Record<string, unknown>;
+    const secret = new Set(Object.keys(props).filter((k) => isSecretParameter(props[k])).map((k) => k.toLowerCase()));
+    return params.map((p) => (secret.has(p.name.toLowerCase()) && !p.filePath ? { ...p, value: `${SECRET_PREFIX}${this.key.encrypt(p.value)}` } : p));
+  }
+
+  /** The clear value of a stored parameter (for the executor only). */
+  openSecret(value: string): string {
+    return value.startsWith(SECRET_PREFIX) ? this.key.decrypt(value.slice(SECRET_PREFIX.length)) : value;
   }
 
   /** Check parameters against the plugin's schema; `complete` also requires the required ones. */
@@ -438,8 +461,9 @@ export class JobService {
   async create(actor: Actor, draft: JobDraft, request: JobRequest): Promise<JobDetail> {
     const type = draft.jobType;
     const run = parseCreationPhase(request.phase);
-    const params = this.buildParameters(type, request, draft.uploads);
-    this.validate(type, params, run);
+    const checked = this.buildParameters(type, request, draft.uploads);
+    this.validate(type, checked, run);
+    const params = this.sealSecrets(type, checked);
     const runId = request.runId === undefined ? null : request.runId.slice(0, RUNID_MAX);
     this.checkUsable(actor, type);
     await this.checkStoragePaths(actor, type, params);
@@ -477,7 +501,7 @@ export class JobService {
     const names = new Set(added.map((p) => p.name.toLowerCase()));
     this.validate(type, [...job.parameters.filter((p) => !names.has(p.name.toLowerCase())), ...added], false);
     await this.checkStoragePaths(actor, type, added);
-    const outcome = await this.store.upsertParameters(id, 'PENDING', added);
+    const outcome = await this.store.upsertParameters(id, 'PENDING', this.sealSecrets(type, added));
     if (outcome === 'wrong-phase') throw new PhaseConflictError('parameters can only be changed while the job is PENDING; it has just left PENDING');
     if (outcome === 'missing') throw new NotFoundError(`no job '${id}'`);
     // Files of replaced uploads are no longer referenced.
@@ -675,8 +699,13 @@ function safeJson(v: string): unknown {
   }
 }
 
+/** Stored secret values start with this; they are shown as hidden and decrypted only to run. */
+export const SECRET_PREFIX = 'vocloud-secret:';
+
 function asRaw(p: JobParameter): RawParameter {
-  // Uploaded files are validated by name only; their value is the file itself.
+  // Uploaded files are validated by name only; their value is the file itself. Sealed secrets
+  // were validated before they were sealed.
+  if (p.value.startsWith(SECRET_PREFIX)) return { name: p.name, value: 'secret' };
   return { name: p.name, value: p.filePath ?? p.value };
 }
 

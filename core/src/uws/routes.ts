@@ -311,7 +311,7 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
         .header('Content-Security-Policy', RESULT_CSP)
         .send(stream);
     }
-    return text(reply, parameter.value);
+    return text(reply, parameter.value.startsWith('vocloud-secret:') ? '(hidden)' : parameter.value);
   });
 
   // ------------------------------------------------------------------ results

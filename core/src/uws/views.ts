@@ -43,6 +43,7 @@ function time(name: string, d: Date | null): string {
 
 /** A parameter's value as clients see it: uploads are the URL of …/parameters/{name}. */
 export function parameterValue(urls: UwsUrls, jobId: string, p: JobParameter): string {
+  if (p.value.startsWith('vocloud-secret:')) return '(hidden)';
   return p.filePath ? urls.parameter(jobId, p.name) : p.value;
 }
 

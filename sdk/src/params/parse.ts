@@ -19,6 +19,7 @@ addFormats(ajv);
 // OpenAPI's marker for uploaded files; the value is a path or URL, any string is fine.
 ajv.addFormat('binary', true);
 ajv.addFormat('vocloud-path', (v: string) => isUserPath(v));
+ajv.addFormat('password', true);
 const validators = new WeakMap<TObject, ValidateFunction>();
 
 function validatorFor(schema: TObject): ValidateFunction {

@@ -36,6 +36,39 @@ export interface WorkerDefinition<S extends TObject = TObject> extends JobTypeDe
   readonly kind: 'worker';
 }
 
+/** What a data source's synchronous preview gets: the parameters, no results, no work dir. */
+export interface PreviewContext<P = Record<string, unknown>> {
+  readonly ownerId: string | null;
+  readonly parameters: P;
+  readonly signal: AbortSignal;
+  readonly log: JobContext['log'];
+  /** Read-only view of the owner's storage (e.g. an uploaded VOTable). */
+  readonly storage: Pick<JobContext['storage'], 'stat' | 'read' | 'localFile' | 'list'>;
+}
+
+/**
+ * A data source: a job type that imports data into the owner's storage (SSAP queries, VOTable
+ * access references, HTTP/FTP downloads). Each import is a UWS job of its own; `preview` answers
+ * at once (e.g. the rows an SSAP query would import) so a UI can show them first.
+ */
+export interface DataSourceDefinition<S extends TObject = TObject> extends JobTypeDefinition<S> {
+  readonly kind: 'datasource';
+  preview?(ctx: PreviewContext<Static<S>>): Promise<unknown>;
+}
+
+export interface DataSourceSpec<S extends TObject> extends WorkerSpec<S> {
+  preview?(ctx: PreviewContext<Static<S>>): Promise<unknown>;
+}
+
+/** Declare a data-source job type. */
+export function defineDataSource<S extends TObject>(spec: DataSourceSpec<S>): DataSourceDefinition<S> {
+  const base = completeJobType('datasource', spec);
+  if (spec.preview !== undefined && typeof spec.preview !== 'function') {
+    throw new PluginDefinitionError(`data source '${spec.name}': preview must be a function`);
+  }
+  return Object.freeze({ ...base, kind: 'datasource' as const, ...(spec.preview ? { preview: spec.preview } : {}) }) as DataSourceDefinition<S>;
+}
+
 /** What a plugin author writes; everything but `name`, `parameters` and `run` has a default. */
 export interface WorkerSpec<S extends TObject> {
   name: string;
