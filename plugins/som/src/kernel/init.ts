@@ -24,9 +24,10 @@ export function columnMeans(x: Float32Array, n: number, d: number): Float64Array
  * The two leading principal axes, each scaled by the square root of its eigenvalue and
  * sign-fixed so that its largest-magnitude component is positive (the reference's convention).
  * Lanczos with full reorthogonalisation on the implicit covariance v -> Xc^T Xc v / (N - 1):
- * no D x D matrix is formed, and each step is one parallel pass over the data.
+ * no D x D matrix is formed, and each step is one parallel pass over the data (the n x d
+ * matrix the pool has bound as 'x').
  */
-export async function principalAxes(pool: KernelPool, x: Float32Array, n: number, d: number, mean: Float64Array,
+export async function principalAxes(pool: KernelPool, n: number, d: number, mean: Float64Array,
   signal?: AbortSignal): Promise<[Float64Array, Float64Array]> {
   const v = sharedF64(d);
   const z = Array.from({ length: pool.threads }, () => sharedF64(d));

@@ -5,7 +5,7 @@
  */
 import { Grid, type Topology } from './grid.js';
 import { NEIGHBOURHOOD_KINDS, neighbourhoodMatrix, separableFactors, type NeighbourhoodKind } from './neighbourhood.js';
-import { checkSchedule, scheduleAt, type Schedule, type ScheduleKind } from './schedule.js';
+import { checkSchedule, scheduleAt, type Schedule } from './schedule.js';
 import { columnMeans, pcaCodebook, principalAxes, randomCodebook, sampleCodebook, type InitKind } from './init.js';
 import { KernelPool, sharedF32, sharedF64, sharedI32 } from './pool.js';
 import { selectBackend, type BackendName, type ComputeBackend } from './backend.js';
@@ -256,7 +256,7 @@ class Trainer {
     if (init === 'random') return randomCodebook(x, n, d, k, rng);
     if (init === 'samples') return sampleCodebook(x, n, d, k, rng);
     const mean = columnMeans(x, n, d);
-    const [v1, v2] = await principalAxes(this.pool, x, n, d, mean, o.signal);
+    const [v1, v2] = await principalAxes(this.pool, n, d, mean, o.signal);
     return pcaCodebook(r.grid, mean, v1, v2);
   }
 
