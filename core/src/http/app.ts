@@ -27,6 +27,7 @@ import type { FileService } from '../files/file-service.js';
 import { fileRoutes } from '../files/routes.js';
 import type { Executor } from '../executor/executor.js';
 import { dataSourceRoutes } from './datasource-routes.js';
+import { jobApiRoutes } from './job-api-routes.js';
 import { installErrorHandling } from './errors.js';
 
 export interface AppServices {
@@ -122,6 +123,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(apiRoutes, { jobs: services.jobs, metrics: services.metrics, health: services.health, config });
   await app.register(authRoutes, { auth: services.auth, users: services.users, usage: services.usage, config });
   await app.register(fileRoutes, { files: services.files, config });
+  await app.register(jobApiRoutes, { jobs: services.jobs, events: services.events, config });
   await app.register(dataSourceRoutes, { jobs: services.jobs, executor: services.executor, config });
   await app.register(graphqlRoutes, services);
   return app;

@@ -260,7 +260,13 @@ export class WebHdfsStorageBackend implements StorageBackend {
     if (st.type === 'DIRECTORY') throw new StorageError('is-a-directory', `'${p}' is a folder`);
     // The length is known before the first byte: the datanode must send exactly this much.
     const length = Math.max(0, Math.min(end, st.length - 1) - start + 1);
-    if (length === 0) return Readable.from([]);
+    if (length === 0) {
+      return new Readable({
+        read() {
+          this.push(null);
+        },
+      });
+    }
     return this.client.open(h, start, length);
   }
 

@@ -2,11 +2,13 @@ import { inject, injectable } from 'tsyringe';
 import type { Logger } from 'pino';
 import { TOKENS } from '../tokens.js';
 import type { Database } from '../db/database.js';
-import { JOB_CHANNEL } from './job-store.js';
+import { JOB_CHANNEL, PROGRESS_CHANNEL } from './job-store.js';
 
 /** A phase as carried by notifications, plus the deletion of a job. */
 export type JobSignal = { id: string; phase: string };
 type Listener = (signal: JobSignal) => void;
+/** Progress of a running job, for live views. */
+export type ProgressSignal = { id: string; fraction: number | null; message: string | null };
 
 /**
  * Phase changes of jobs, from the database's NOTIFY — so a change made on any node wakes
@@ -16,7 +18,9 @@ type Listener = (signal: JobSignal) => void;
 export class JobEvents {
   private readonly byJob = new Map<string, Set<Listener>>();
   private readonly any = new Set<Listener>();
+  private readonly progress = new Set<(p: ProgressSignal) => void>();
   private unlisten: (() => Promise<void>) | null = null;
+  private unlistenProgress: (() => Promise<void>) | null = null;
 
   constructor(
     @inject(TOKENS.Database) private readonly db: Database,
@@ -25,11 +29,28 @@ export class JobEvents {
 
   async start(): Promise<void> {
     this.unlisten = await this.db.listen(JOB_CHANNEL, (payload) => this.dispatch(payload));
+    this.unlistenProgress = await this.db.listen(PROGRESS_CHANNEL, (payload) => {
+      if (this.progress.size === 0) return;
+      try {
+        const p = JSON.parse(payload) as ProgressSignal;
+        for (const l of this.progress) l(p);
+      } catch {
+        this.log.warn({ payload: payload.slice(0, 200) }, 'ignoring malformed progress notification');
+      }
+    });
   }
 
   async stop(): Promise<void> {
     await this.unlisten?.();
+    await this.unlistenProgress?.();
     this.unlisten = null;
+    this.unlistenProgress = null;
+  }
+
+  /** Listen to the progress of every running job. */
+  onProgress(listener: (p: ProgressSignal) => void): () => void {
+    this.progress.add(listener);
+    return () => this.progress.delete(listener);
   }
 
   private dispatch(payload: string): void {

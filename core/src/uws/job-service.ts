@@ -225,6 +225,24 @@ export class JobService {
     return this.store.list(filter);
   }
 
+  /** The actor's own jobs across job types (admins: everyone's, or one owner's), for the UI. */
+  async mine(actor: Actor, filter: Omit<JobSearch, 'ownerId'> & { owner?: string }): Promise<{ jobs: Job[]; total: number; counts: Map<Phase, number> }> {
+    if (filter.owner !== undefined && !actor.isAdmin) throw new ForbiddenError('owner is for administrators only');
+    const { owner, ...rest } = filter;
+    const ownerId = actor.isAdmin ? (owner === undefined ? undefined : owner === 'anonymous' ? null : owner) : actor.ownerId;
+    const search: JobSearch = { ...rest, ...(ownerId !== undefined ? { ownerId } : {}) };
+    const { jobs, total } = await this.store.search(search);
+    const { phases: _p, limit: _l, offset: _o, ...counted } = search;
+    return { jobs, total, counts: await this.store.countPhases(counted) };
+  }
+
+  /** May the actor see job `id`? (for live event streams) */
+  async canSee(actor: Actor, id: string): Promise<boolean> {
+    if (actor.isAdmin) return true;
+    const owner = await this.store.ownerOf(id);
+    return owner !== undefined && owner === actor.ownerId;
+  }
+
   /** Admin view: jobs of every owner and type. Managers may read it too. */
   async search(actor: Actor, filter: JobSearch): Promise<{ jobs: Job[]; total: number; counts: Map<Phase, number> }> {
     if (!isManager(actor)) throw new ForbiddenError('only managers and administrators see all jobs');

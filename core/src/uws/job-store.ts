@@ -9,6 +9,8 @@ import { isPhase, type Job, type JobDetail, type JobParameter, type JobResult, t
 /** NOTIFY channels. Payload of JOB_CHANNEL: `${id} ${phase}`; of QUEUE_CHANNEL: the job type. */
 export const JOB_CHANNEL = 'vocloud_job';
 export const QUEUE_CHANNEL = 'vocloud_queue';
+/** Payload: JSON `{ id, fraction, message }` (progress of a running job, for live views). */
+export const PROGRESS_CHANNEL = 'vocloud_progress';
 
 /** Fields a transition may set besides the phase. */
 export interface JobPatch {
@@ -44,6 +46,8 @@ export interface JobListFilter {
 
 export interface JobSearch {
   readonly ownerId?: string | null;
+  /** Matches the job id, runId or job type (case-insensitive substring). */
+  readonly text?: string;
   readonly jobType?: string;
   readonly phases?: readonly Phase[];
   readonly after?: Date;
@@ -267,8 +271,13 @@ export class JobStore {
     }
     if (filter.jobType) q.where('job_type', filter.jobType);
     if (filter.phases?.length) q.whereIn('phase', filter.phases as Phase[]);
+    else q.whereNot('phase', 'ARCHIVED');
     if (filter.after) q.where('creation_time', '>', filter.after);
     if (filter.before) q.where('creation_time', '<', filter.before);
+    if (filter.text) {
+      const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q.where((w) => w.whereILike('id', like).orWhereILike('run_id', like).orWhereILike('job_type', like));
+    }
     const [{ n }] = (await q.clone().count('* as n')) as [{ n: string | number }];
     const rows = (await q.select('*').orderBy([{ column: 'creation_time', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit).offset(filter.offset)) as Record<string, unknown>[];
     return { jobs: rows.map(rowToJob), total: Number(n) };
@@ -277,6 +286,10 @@ export class JobStore {
   /** Job counts per phase for the same filters (without phases). */
   async countPhases(filter: Omit<JobSearch, 'phases' | 'limit' | 'offset'>): Promise<Map<Phase, number>> {
     const q = this.knex('jobs');
+    if (filter.text) {
+      const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q.where((w) => w.whereILike('id', like).orWhereILike('run_id', like).orWhereILike('job_type', like));
+    }
     if (filter.ownerId !== undefined) {
       if (filter.ownerId === null) q.whereNull('owner_id');
       else q.where('owner_id', filter.ownerId);
@@ -401,7 +414,11 @@ export class JobStore {
   }
 
   async setProgress(id: string, progress: number | null, message: string | null): Promise<void> {
-    await this.knex('jobs').update({ progress, progress_message: message }).where({ id, phase: 'EXECUTING' });
+    await this.knex.raw(
+      `WITH u AS (UPDATE jobs SET progress = ?, progress_message = ? WHERE id = ? AND phase = 'EXECUTING' RETURNING id)
+       SELECT pg_notify('${PROGRESS_CHANNEL}', json_build_object('id', u.id, 'fraction', ?::real, 'message', ?::text)::text) FROM u`,
+      [progress, message, id, progress, message],
+    );
   }
 
   async addResult(id: string, result: JobResult): Promise<void> {
