@@ -171,6 +171,13 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    web: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Serve the web UI at / (from the @vocloud/web build)' }),
+        root: Type.Optional(Type.String({ description: 'Folder of a built web UI to serve instead of the bundled one' })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     docs: Type.Object(
       { enabled: Type.Boolean({ default: true, description: 'Serve OpenAPI at /docs' }) },
       { additionalProperties: false, default: {} },

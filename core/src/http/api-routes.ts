@@ -51,6 +51,4 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     return reply.type(opts.metrics.contentType).send(await opts.metrics.text());
   });
 
-  // Until the web UI is built into core, the root leads to the API documentation.
-  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
 }

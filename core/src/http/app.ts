@@ -28,6 +28,8 @@ import { fileRoutes } from '../files/routes.js';
 import type { Executor } from '../executor/executor.js';
 import { dataSourceRoutes } from './datasource-routes.js';
 import { jobApiRoutes } from './job-api-routes.js';
+import { webUi } from './web-ui.js';
+import { spectraRoutes } from '../spectra/routes.js';
 import { installErrorHandling } from './errors.js';
 
 export interface AppServices {
@@ -126,5 +128,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(jobApiRoutes, { jobs: services.jobs, events: services.events, config });
   await app.register(dataSourceRoutes, { jobs: services.jobs, executor: services.executor, config });
   await app.register(graphqlRoutes, services);
+  await app.register(spectraRoutes, services);
+  await app.register(async (scope) => webUi(scope, services.config));
   return app;
 }
