@@ -1,0 +1,280 @@
+import { Readable } from 'node:stream';
+import { JobError, type JobContext } from '@vocloud/sdk';
+import { ItemError, asItemError } from './errors.js';
+import { Manifest, type ManifestEntry } from './manifest.js';
+import { SIDECAR_SUFFIX, extensionForMime, hasExtension, safeName } from './names.js';
+import { forEachLimited } from './pool.js';
+import { provenanceJson, type ProvenanceHints } from './provenance.js';
+import { withRetries, type RetryPolicy } from './retry.js';
+import { TargetFolder, type Allocation, type ExistingPolicy } from './target.js';
+import { newStats, resumingBytes, type OpenedTransfer } from './transfer.js';
+import { formatBytes } from './format.js';
+
+/** One file to import, as a source describes it before fetching. */
+export interface ImportItem {
+  /** Where the bytes come from, as shown to the user (no credentials). */
+  readonly url: string;
+  /** Sub-folders below the target (remote names; made safe here). */
+  readonly folder: readonly string[];
+  /** The remote file name (made safe here), or '' to take it from the response. */
+  readonly name: string;
+  /** A name to use when neither `name` nor the response gives one (a dataset title). */
+  readonly fallbackName?: string | undefined;
+  /** Size announced by a listing or the service. */
+  readonly size?: number | undefined;
+  readonly provenance: ProvenanceHints;
+  /** Open the bytes from `offset` (0, or where a cut transfer stopped). */
+  open(offset: number, signal: AbortSignal): Promise<OpenedTransfer>;
+}
+
+export interface ImportSettings {
+  readonly concurrency: number;
+  readonly retry: RetryPolicy;
+  readonly maxFileSize: number;
+  readonly maxTotalSize: number;
+  readonly maxItems: number;
+  /** Milliseconds without a byte before a transfer is stalled. */
+  readonly idleMs: number;
+  /** Milliseconds one attempt at one item may take. */
+  readonly itemMs: number;
+  readonly existing: ExistingPolicy;
+}
+
+export interface ImportSummary {
+  readonly done: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly pending: number;
+  readonly bytes: number;
+}
+
+/**
+ * The download path every data source shares: items are fetched with bounded concurrency,
+ * streamed into the owner's storage (atomic writes: a failed transfer leaves nothing), retried
+ * with backoff, resumed where the server allows; each stored file gets its provenance sidecar;
+ * each item's state goes into the manifest. One item's failure never undoes another's import.
+ */
+export class Importer {
+  readonly manifest = new Manifest();
+  private bytes = 0;
+  private started = 0;
+  private finished = 0;
+  private discovered = 0;
+  private discoveryDone = false;
+  private totalReached = false;
+  /** Smallest file size the quota refused; larger known sizes fail without a transfer. */
+  private quotaRefusedAt: { size: number; message: string } | null = null;
+  private lastPublish = 0;
+  private publishing: Promise<void> | null = null;
+
+  constructor(
+    private readonly ctx: JobContext<unknown>,
+    private readonly target: TargetFolder,
+    private readonly settings: ImportSettings,
+  ) {}
+
+  /** Import every item; returns when all are done, or the job is aborted. */
+  async run(items: AsyncIterable<ImportItem> | Iterable<ImportItem>): Promise<ImportSummary> {
+    const counted = this.count(items);
+    try {
+      await forEachLimited(counted, this.settings.concurrency, this.ctx.signal, (item) => this.importOne(item));
+    } finally {
+      for (const e of this.manifest.entries) if (e.state === 'pending' && this.ctx.signal.aborted) e.error ||= 'not imported: the job was aborted';
+      await this.publishNow();
+    }
+    return this.summary();
+  }
+
+  summary(): ImportSummary {
+    return {
+      done: this.manifest.count('done'),
+      skipped: this.manifest.count('skipped'),
+      failed: this.manifest.count('failed'),
+      pending: this.manifest.count('pending'),
+      bytes: this.bytes,
+    };
+  }
+
+  private async *count(items: AsyncIterable<ImportItem> | Iterable<ImportItem>): AsyncGenerator<ImportItem> {
+    for await (const item of items) {
+      if (this.discovered >= this.settings.maxItems) {
+        this.manifest.notes.push(`stopped at the limit of ${this.settings.maxItems} files per import`);
+        break;
+      }
+      this.discovered++;
+      yield item;
+    }
+    this.discoveryDone = true;
+  }
+
+  private async importOne(item: ImportItem): Promise<void> {
+    const entry = this.manifest.add(item.url, item.size ?? null);
+    this.started++;
+    try {
+      await this.transfer(item, entry);
+    } catch (err) {
+      if (this.ctx.signal.aborted) {
+        entry.error = 'not imported: the job was aborted';
+        return;
+      }
+      entry.state = 'failed';
+      entry.error = asItemError(err).message;
+      this.ctx.log.warn(`import of ${item.url} failed: ${entry.error}`);
+    } finally {
+      this.finished++;
+      this.report(item);
+    }
+  }
+
+  private refuseEarly(item: ImportItem): string | null {
+    if (this.totalReached) return `not imported: the import reached its maximum total size of ${formatBytes(this.settings.maxTotalSize)}`;
+    if (item.size !== undefined) {
+      if (item.size > this.settings.maxFileSize) return `${formatBytes(item.size)} is more than the maximum file size of ${formatBytes(this.settings.maxFileSize)}`;
+      if (this.bytes + item.size > this.settings.maxTotalSize) {
+        return `not imported: ${formatBytes(item.size)} would pass the import's maximum total size of ${formatBytes(this.settings.maxTotalSize)}`;
+      }
+      if (this.quotaRefusedAt && item.size >= this.quotaRefusedAt.size) return this.quotaRefusedAt.message;
+    }
+    return null;
+  }
+
+  private async transfer(item: ImportItem, entry: ManifestEntry): Promise<void> {
+    const early = this.refuseEarly(item);
+    if (early) {
+      entry.state = early.startsWith('not imported') ? 'skipped' : 'failed';
+      entry.error = early;
+      return;
+    }
+    const folder = await this.target.folder(item.folder);
+    let allocation: Allocation | null = null;
+    if (item.name) {
+      allocation = await this.target.allocate(folder, item.name, item.url, this.settings.existing);
+      if (allocation.existing && this.settings.existing === 'skip') return this.skipExisting(entry, allocation);
+    }
+    const signal = this.ctx.signal;
+    await withRetries(this.settings.retry, signal, async () => {
+      const attempt = AbortSignal.any([signal, AbortSignal.timeout(this.settings.itemMs)]);
+      const opened = await item.open(0, attempt);
+      if (!allocation) {
+        allocation = await this.target.allocate(folder, responseName(item, opened), item.url, this.settings.existing);
+        if (allocation.existing && this.settings.existing === 'skip') {
+          opened.stream.destroy();
+          return this.skipExisting(entry, allocation);
+        }
+      }
+      const stats = newStats();
+      let counted = 0;
+      const remaining = this.settings.maxTotalSize - this.bytes;
+      const limitByTotal = remaining < this.settings.maxFileSize;
+      const bytes = resumingBytes(
+        opened,
+        (offset) => item.open(offset, attempt),
+        {
+          maxBytes: Math.min(this.settings.maxFileSize, remaining),
+          maxBytesReason: limitByTotal
+            ? `what is left of the import's maximum total size (${formatBytes(Math.max(0, remaining))} of ${formatBytes(this.settings.maxTotalSize)})`
+            : `the maximum file size of ${formatBytes(this.settings.maxFileSize)}`,
+          idleMs: this.settings.idleMs,
+        },
+        this.settings.retry,
+        attempt,
+        stats,
+        (n) => {
+          counted += n;
+          this.bytes += n;
+          this.report(item);
+        },
+      );
+      try {
+        await this.ctx.storage.write(allocation.path, Readable.from(bytes), { overwrite: true });
+      } catch (err) {
+        this.bytes -= counted;
+        if (attempt.aborted && !signal.aborted) throw new ItemError(`the transfer took longer than ${this.settings.itemMs / 1000} s`, true);
+        throw this.storageOrTransferError(err, stats.bytes, item);
+      }
+      const size = stats.bytes;
+      await this.ctx.storage.write(
+        `${allocation.path}${SIDECAR_SUFFIX}`,
+        provenanceJson({
+          source: item.url,
+          ...(opened.finalUrl && opened.finalUrl !== item.url ? { retrievedFrom: opened.finalUrl } : {}),
+          ...item.provenance,
+          ...(opened.contentType ? { contentType: opened.contentType } : {}),
+          retrieved: new Date().toISOString(),
+          size,
+          sha256: stats.sha256(),
+          job: { id: this.ctx.jobId, type: this.ctx.jobType },
+        }),
+        { overwrite: true },
+      );
+      this.target.written(allocation);
+      entry.state = 'done';
+      entry.file = allocation.path;
+      entry.size = size;
+      entry.error = stats.resumes > 0 ? `resumed ${stats.resumes} time(s)` : '';
+    });
+  }
+
+  private skipExisting(entry: ManifestEntry, allocation: Allocation): void {
+    entry.state = 'skipped';
+    entry.file = allocation.path;
+    entry.error = 'imported before from the same source';
+  }
+
+  /** Quota and storage refusals are JobErrors from ctx.storage: they fail the item, never the job. */
+  private storageOrTransferError(err: unknown, bytes: number, item: ImportItem): ItemError {
+    const e = err as Error;
+    if (e?.name === 'JobError') {
+      const message = e.message;
+      if (/quota/i.test(message)) {
+        const size = Math.max(bytes, item.size ?? 0);
+        if (!this.quotaRefusedAt || size < this.quotaRefusedAt.size) this.quotaRefusedAt = { size, message };
+      }
+      return new ItemError(message, false);
+    }
+    const ie = asItemError(err);
+    if (/maximum total size/.test(ie.message)) this.totalReached = true;
+    return ie;
+  }
+
+  private report(item?: ImportItem): void {
+    const known = this.discoveryDone ? this.discovered : Math.max(this.discovered, 1);
+    const fraction = this.discoveryDone && known > 0 ? this.finished / known : Math.min(0.99, this.finished / (known + 1));
+    const s = this.summary();
+    const parts = [`${this.finished}/${this.discoveryDone ? this.discovered : `${this.discovered}+`} files`, formatBytes(this.bytes)];
+    if (s.failed) parts.push(`${s.failed} failed`);
+    if (s.skipped) parts.push(`${s.skipped} skipped`);
+    if (item && this.finished < this.started) parts.push(`now ${item.url.slice(-80)}`);
+    this.ctx.progress(Math.max(0, Math.min(1, fraction)), parts.join(', '));
+    if (Date.now() - this.lastPublish > 10_000 && !this.publishing) {
+      this.lastPublish = Date.now();
+      this.publishing = this.manifest.publish(this.ctx.results).catch(() => undefined).finally(() => (this.publishing = null));
+    }
+  }
+
+  private async publishNow(): Promise<void> {
+    if (this.publishing) await this.publishing;
+    await this.manifest.publish(this.ctx.results);
+  }
+}
+
+/** The name of an item whose source gave none: the server's suggestion, else the fallback, with an extension from the type. */
+function responseName(item: ImportItem, opened: OpenedTransfer): string {
+  const suggested = opened.suggestedName ?? '';
+  let name = suggested && hasExtension(suggested) ? suggested : item.fallbackName || suggested || 'dataset';
+  if (!hasExtension(name)) name += extensionForMime(opened.contentType ?? item.provenance.format);
+  return safeName(name, 'dataset');
+}
+
+/** End the job in ERROR when nothing at all could be imported; otherwise it completes. */
+export function checkOutcome(summary: ImportSummary, manifest: Manifest, what: string): string {
+  const total = summary.done + summary.skipped + summary.failed + summary.pending;
+  if (total === 0) return `${what}: nothing to import`;
+  if (summary.done + summary.skipped === 0 && summary.failed > 0) {
+    const first = manifest.entries.find((e) => e.state === 'failed');
+    throw new JobError(
+      `${what}: none of the ${summary.failed} file(s) could be imported; the first error: ${first?.error ?? 'unknown'}. See the manifest result for each file.`,
+    );
+  }
+  return `${what}: ${summary.done} imported (${formatBytes(summary.bytes)}), ${summary.skipped} skipped, ${summary.failed} failed`;
+}

@@ -1,0 +1,208 @@
+import { ItemError, asItemError } from '../common/errors.js';
+import type { PathFilter } from '../common/glob.js';
+import type { ImportItem } from '../common/importer.js';
+import type { ItemState } from '../common/manifest.js';
+import { decodeUrlSegment } from '../common/names.js';
+import { withRetries, type RetryPolicy } from '../common/retry.js';
+import { displayUrl, readBody, type HttpClient, type HttpCredentials } from './http.js';
+import { httpOpener } from './http-open.js';
+import { indexLinks } from './index-page.js';
+
+export interface CrawlOptions {
+  readonly client: HttpClient;
+  readonly credentials?: HttpCredentials | undefined;
+  readonly retry: RetryPolicy;
+  readonly signal: AbortSignal;
+  readonly depth: number;
+  readonly filter: PathFilter;
+  /** Most index pages one crawl reads. */
+  readonly maxPages: number;
+  /** Report something that is not a file to import (a loop, a failed page) in the manifest. */
+  readonly record: (url: string, state: ItemState, error: string) => void;
+  readonly note: (text: string) => void;
+  readonly query: string;
+}
+
+const MAX_INDEX_BYTES = 32 * 2 ** 20;
+
+/** The URL without fragment, for visited checks. */
+function canonical(u: URL): string {
+  const c = new URL(u.toString());
+  c.hash = '';
+  return c.toString();
+}
+
+/** Path segments of `url` below `prefix` (which ends in '/'), decoded; null when outside. */
+function below(prefix: URL, url: URL): string[] | null {
+  if (url.origin !== prefix.origin || !url.pathname.startsWith(prefix.pathname)) return null;
+  const rest = url.pathname.slice(prefix.pathname.length);
+  if (rest === '') return [];
+  const segs = rest.replace(/\/$/, '').split('/');
+  // empty segments (//) and dot segments that survived encoding are refused outright
+  if (segs.some((s) => s === '' || s === '.' || s === '..')) return null;
+  return segs.map(decodeUrlSegment);
+}
+
+interface Page {
+  readonly url: URL;
+  readonly segs: string[];
+  /** Listing signatures of this page's ancestors, to recognise index loops. */
+  readonly ancestors: ReadonlyMap<string, string>;
+}
+
+async function fetchIndex(o: CrawlOptions, url: string): Promise<{ finalUrl: URL; html: string | null }> {
+  return withRetries(o.retry, o.signal, async () => {
+    const res = await o.client.get({ url, signal: o.signal, credentials: o.credentials });
+    const type = String(res.headers['content-type'] ?? '').toLowerCase();
+    if (!/text\/html|application\/xhtml/.test(type)) {
+      res.body.destroy();
+      return { finalUrl: new URL(res.url), html: null };
+    }
+    const body = await readBody(res.body, MAX_INDEX_BYTES, 'the index page');
+    return { finalUrl: new URL(res.url), html: body.toString('utf8') };
+  });
+}
+
+function fileItem(o: CrawlOptions, url: URL, segs: string[]): ImportItem {
+  return {
+    url: displayUrl(url.toString()),
+    folder: segs.slice(0, -1),
+    name: segs[segs.length - 1]!,
+    provenance: { query: o.query },
+    open: httpOpener(o.client, url.toString(), o.credentials),
+  };
+}
+
+/**
+ * Walk index pages from `start`, yielding the files to import as they are found. Only links
+ * that extend the start URL are followed (same origin, path below the start folder, no query):
+ * a link to a parent, another host or a sort order of the listing is ignored. Loops are cut
+ * three ways: every URL is visited once, folders deeper than `depth` are not entered, and a
+ * page that lists exactly what one of its ancestors lists (a symbolic link to a parent on the
+ * server) is reported as a loop and not entered.
+ */
+export async function* crawl(start: string, o: CrawlOptions): AsyncGenerator<ImportItem> {
+  let startUrl: URL;
+  try {
+    startUrl = new URL(start);
+  } catch {
+    throw new ItemError(`not a URL: ${start.slice(0, 200)}`, false);
+  }
+  const first = await fetchIndex(o, startUrl.toString());
+  if (first.html === null) {
+    // not an index page: the start is a file
+    const segs = [decodeUrlSegment(first.finalUrl.pathname.split('/').pop() || 'index')];
+    yield fileItem(o, startUrl, segs);
+    return;
+  }
+  const prefix = new URL(first.finalUrl.toString());
+  prefix.search = '';
+  prefix.hash = '';
+  if (!prefix.pathname.endsWith('/')) prefix.pathname = prefix.pathname.slice(0, prefix.pathname.lastIndexOf('/') + 1);
+  const visited = new Set<string>([canonical(startUrl), canonical(first.finalUrl)]);
+  const queue: { page: Page; html: string }[] = [{ page: { url: first.finalUrl, segs: [], ancestors: new Map() }, html: first.html }];
+  let pages = 1;
+  let depthNoted = false;
+  while (queue.length > 0) {
+    if (o.signal.aborted) return;
+    const { page, html } = queue.shift()!;
+    const files: { url: URL; segs: string[] }[] = [];
+    const folders: { url: URL; segs: string[] }[] = [];
+    const names: string[] = [];
+    for (const href of indexLinks(html)) {
+      let u: URL;
+      try {
+        u = new URL(href, page.url);
+      } catch {
+        continue;
+      }
+      if (u.search || (u.protocol !== 'http:' && u.protocol !== 'https:')) continue;
+      u.hash = '';
+      const segs = below(prefix, u);
+      if (segs === null || segs.length === 0) continue;
+      const key = canonical(u);
+      if (u.pathname.endsWith('/')) {
+        if (segs.length <= page.segs.length) continue; // a parent or a sibling of an ancestor
+        const rel = relativeName(segs, page.segs, true);
+        if (rel) names.push(rel);
+        if (visited.has(key)) continue;
+        visited.add(key);
+        folders.push({ url: u, segs });
+      } else {
+        const rel = relativeName(segs, page.segs, false);
+        if (rel) names.push(rel);
+        if (visited.has(key)) continue;
+        visited.add(key);
+        files.push({ url: u, segs });
+      }
+    }
+    for (const f of files) if (o.filter.file(f.segs.join('/'))) yield fileItem(o, f.url, f.segs);
+    const signature = [...new Set(names)].sort().join('\n');
+    const ancestors = new Map(page.ancestors);
+    if (signature) ancestors.set(signature, displayUrl(page.url.toString()));
+    for (const d of folders) {
+      const path = d.segs.join('/');
+      if (!o.filter.folder(path)) continue;
+      if (d.segs.length > o.depth) {
+        if (!depthNoted) o.note(`folders deeper than ${o.depth} level(s) were not followed (first: ${displayUrl(d.url.toString())})`);
+        depthNoted = true;
+        continue;
+      }
+      if (pages >= o.maxPages) {
+        o.record(displayUrl(d.url.toString()), 'skipped', `not followed: the crawl read its limit of ${o.maxPages} index pages`);
+        continue;
+      }
+      pages++;
+      try {
+        const got = await fetchIndex(o, d.url.toString());
+        if (got.html === null) {
+          // a "folder" link that serves a file: import it as one
+          if (o.filter.file(path)) yield fileItem(o, d.url, d.segs);
+          continue;
+        }
+        const finalKey = canonical(got.finalUrl);
+        if (finalKey !== canonical(d.url)) {
+          if (visited.has(finalKey) || below(prefix, got.finalUrl) === null) {
+            o.record(displayUrl(d.url.toString()), 'skipped', `index loop: redirects to ${displayUrl(got.finalUrl.toString())}, which is ${visited.has(finalKey) ? 'already read' : 'outside the start folder'}`);
+            continue;
+          }
+          visited.add(finalKey);
+        }
+        const childSig = listingSignature(got.html, got.finalUrl, prefix, d.segs);
+        const loopOf = childSig ? ancestors.get(childSig) : undefined;
+        if (loopOf) {
+          o.record(displayUrl(d.url.toString()), 'skipped', `index loop: this folder lists exactly what ${loopOf} lists (a link back to a parent); not followed`);
+          continue;
+        }
+        queue.push({ page: { url: got.finalUrl, segs: d.segs, ancestors }, html: got.html });
+      } catch (err) {
+        if (o.signal.aborted) return;
+        o.record(displayUrl(d.url.toString()), 'failed', `index page: ${asItemError(err).message}`);
+      }
+    }
+  }
+}
+
+/** The sorted relative names a page lists (the same form as its ancestors' signatures). */
+function listingSignature(html: string, pageUrl: URL, prefix: URL, segs: string[]): string {
+  const names = new Set<string>();
+  for (const href of indexLinks(html)) {
+    let u: URL;
+    try {
+      u = new URL(href, pageUrl);
+    } catch {
+      continue;
+    }
+    if (u.search) continue;
+    const s = below(prefix, u);
+    const rel = s ? relativeName(s, segs, u.pathname.endsWith('/')) : null;
+    if (rel) names.add(rel);
+  }
+  return [...names].sort().join('\n');
+}
+
+/** A link's path relative to the page's folder (`a.fits`, `sub/`), or null when it is not below it. */
+function relativeName(segs: readonly string[], pageSegs: readonly string[], folder: boolean): string | null {
+  if (segs.length <= pageSegs.length || pageSegs.some((p, i) => segs[i] !== p)) return null;
+  return `${segs.slice(pageSegs.length).join('/')}${folder ? '/' : ''}`;
+}

@@ -1,0 +1,193 @@
+import { PassThrough } from 'node:stream';
+import { Client, FTPError, type FileInfo } from 'basic-ftp';
+import { ItemError, asItemError } from '../common/errors.js';
+import { decodeNameBytes } from '../common/names.js';
+import type { OpenedTransfer } from '../common/transfer.js';
+import type { NetworkGuard } from './guard.js';
+
+/** Where and how to log in; `path` and names are Latin-1 strings that carry the server's raw bytes. */
+export interface FtpTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean | 'implicit';
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface FtpEntry {
+  /** The name as the server's bytes (Latin-1 string), for commands. */
+  readonly raw: string;
+  /** The name for people and storage: UTF-8 when the bytes are UTF-8, else Latin-1. */
+  readonly name: string;
+  readonly kind: 'file' | 'directory' | 'other';
+  readonly size?: number | undefined;
+}
+
+/** FTP replies 4xx are transient (RFC 959), 5xx permanent; the message quotes the server. */
+export function ftpError(err: unknown, what: string): ItemError {
+  if (err instanceof FTPError) {
+    const transient = err.code >= 400 && err.code < 500;
+    return new ItemError(`${what}: FTP ${err.message.trim()}`, transient);
+  }
+  const e = asItemError(err);
+  return new ItemError(`${what}: ${e.message}`, e.transient, e.retryAfter);
+}
+
+/** Bytes of a user-given path (UTF-8) as the Latin-1 string the control connection sends verbatim. */
+export function rawPath(path: string): string {
+  return Buffer.from(path, 'utf8').toString('latin1');
+}
+
+/** A raw (Latin-1) path as a percent-encoded URL path. */
+export function urlPath(raw: string): string {
+  return [...Buffer.from(raw, 'latin1')]
+    .map((b) => (/[A-Za-z0-9\-._~/!$&'()*+,;=:@]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+}
+
+/**
+ * A small pool of logged-in FTP connections (basic-ftp: passive mode, optional TLS). The host
+ * is resolved and checked by the network guard once; every connection goes to that address
+ * (TLS still verifies the host name). The control connection speaks Latin-1 so that names
+ * that are not UTF-8 survive the round trip byte for byte.
+ */
+export class FtpPool {
+  private idle: Client[] = [];
+  private connections = 0;
+  private waiting: (() => void)[] = [];
+  private address: Promise<string> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly target: FtpTarget,
+    private readonly guard: NetworkGuard,
+    /** Milliseconds for connects, replies and stalled transfers. */
+    private readonly timeoutMs: number,
+    private readonly size: number,
+  ) {}
+
+  private async connect(): Promise<Client> {
+    this.address ??= this.guard.resolve(this.target.host);
+    const address = await this.address;
+    const client = new Client(this.timeoutMs);
+    client.ftp.encoding = 'latin1';
+    try {
+      await client.access({
+        host: address,
+        port: this.target.port,
+        user: this.target.user,
+        password: this.target.password,
+        secure: this.target.secure,
+        ...(this.target.secure ? { secureOptions: { servername: this.target.host } } : {}),
+      });
+      client.ftp.encoding = 'latin1';
+      await client.send('TYPE I');
+      return client;
+    } catch (err) {
+      client.close();
+      throw ftpError(err, `cannot log in to ${this.target.host}:${this.target.port}`);
+    }
+  }
+
+  async acquire(): Promise<Client> {
+    for (;;) {
+      if (this.closed) throw new ItemError('the FTP connections are closed', false);
+      const c = this.idle.pop();
+      if (c && !c.closed) return c;
+      if (c) {
+        this.connections--;
+        continue;
+      }
+      if (this.connections < this.size) {
+        this.connections++;
+        try {
+          return await this.connect();
+        } catch (err) {
+          this.connections--;
+          this.wake();
+          throw err;
+        }
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  release(client: Client, broken = false): void {
+    if (broken || client.closed || this.closed) {
+      client.close();
+      this.connections--;
+    } else {
+      this.idle.push(client);
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    this.waiting.shift()?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.idle) c.close();
+    this.idle = [];
+    for (const w of this.waiting.splice(0)) w();
+  }
+
+  /** A directory's entries (raw names kept). */
+  async list(dir: string): Promise<FtpEntry[]> {
+    const client = await this.acquire();
+    let broken = false;
+    try {
+      const list = await client.list(dir);
+      return list.map(entry);
+    } catch (err) {
+      broken = !(err instanceof FTPError);
+      throw ftpError(err, `cannot list ${decodeNameBytes(Buffer.from(dir, 'latin1'))}`);
+    } finally {
+      this.release(client, broken);
+    }
+  }
+
+  /** Open a file from `offset` (REST) as a stream; the connection returns to the pool when the transfer ends. */
+  async open(path: string, offset: number, size: number | undefined, signal: AbortSignal): Promise<OpenedTransfer> {
+    const client = await this.acquire();
+    const pass = new PassThrough();
+    let finished = false;
+    const abort = (): void => {
+      if (!finished) client.close();
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    // a consumer that gives up (size limit, quota, abort) must not leave the transfer hanging
+    pass.once('close', () => {
+      if (!finished) client.close();
+    });
+    client.downloadTo(pass, path, offset).then(
+      () => {
+        finished = true;
+        signal.removeEventListener('abort', abort);
+        this.release(client);
+      },
+      (err: unknown) => {
+        finished = true;
+        signal.removeEventListener('abort', abort);
+        this.release(client, true);
+        pass.destroy(ftpError(err, 'transfer failed'));
+      },
+    );
+    return {
+      stream: pass,
+      offset,
+      length: size !== undefined ? Math.max(0, size - offset) : undefined,
+      resumable: true,
+    };
+  }
+}
+
+function entry(f: FileInfo): FtpEntry {
+  return {
+    raw: f.name,
+    name: decodeNameBytes(Buffer.from(f.name, 'latin1')),
+    kind: f.isDirectory ? 'directory' : f.isFile ? 'file' : 'other',
+    size: Number.isFinite(f.size) && f.size >= 0 ? f.size : undefined,
+  };
+}
