@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateLatest, openDatabase, pendingMigrations } from '@vocloud/core';
-import { TEST_PG_URL, TEST_PLUGIN, createTestDatabase, type TestDatabase } from '../support/server.js';
+import { TEST_PG_URL, TEST_PLUGIN, createTestDatabase, startServer, type TestDatabase } from '../support/server.js';
 import { needPeer, peers } from '../support/peers.js';
 import { runCli, startServeNode, tempDir, type ServeProcess } from '../support/cli.js';
 import { createJob } from '../support/uws.js';
@@ -16,7 +16,7 @@ import { idOf, listJobs, until } from '../support/observe.js';
  */
 
 const ADMIN_URL = TEST_PG_URL ?? `postgres://postgres@${process.env.PGHOST ?? '127.0.0.1'}:${process.env.PGPORT ?? '5432'}/postgres`;
-const JOBS = { noop: 200, wait: 100 };
+const JOBS = { noop: 160, wait: 80 };
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -46,12 +46,15 @@ describe.skipIf(!needPeer(peers.postgres(), 'two nodes on one PostgreSQL never r
     const runLog = join(dataDir, 'runs.log');
     const options = (name: string) => ({
       plugins: [{ package: TEST_PLUGIN, options: { runLog } }],
-      overrides: { node: { name }, executor: { maxConcurrentJobs: 4, pollInterval: 1 } },
+      // Anonymous jobs; their owner limits are out of the way so only the claims are tested.
+      overrides: { node: { name }, executor: { maxConcurrentJobs: 4, pollInterval: 1 }, quotas: { anonymousMaxRunningJobs: 100, anonymousMaxQueuedJobs: 1000 } },
     });
-    // The documented order for a cluster: migrate once, then start the nodes (at once).
+    // Migrate once, then start the nodes one after the other (starting at the same moment
+    // is the next test's subject).
     const migrated = await runCli(['migrate'], { cwd: dataDir, env: { DATABASE_URL: database.url! } });
     expect(migrated.code, migrated.stderr).toBe(0);
-    const nodes: ServeProcess[] = await Promise.all([startServeNode(dataDir, database, options('node-a')), startServeNode(dataDir, database, options('node-b'))]);
+    const nodes: ServeProcess[] = [];
+    for (const name of ['node-a', 'node-b']) nodes.push(await startServeNode(dataDir, database, options(name)));
     for (const n of nodes) cleanup.push(() => n.dispose());
 
     const tasks = [
@@ -97,6 +100,19 @@ describe.skipIf(!needPeer(peers.postgres(), 'two nodes on one PostgreSQL never r
 
     for (const n of nodes) n.kill('SIGTERM');
     for (const n of nodes) expect(await n.waitExit(20_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('two nodes starting at the same moment on one fresh database both come up', async () => {
+    for (let round = 0; round < 2; round++) {
+      const database: TestDatabase = await createTestDatabase(ADMIN_URL);
+      cleanup.push(() => database.drop());
+      const started = await Promise.allSettled([startServer({ database }), startServer({ database })]);
+      for (const r of started) {
+        if (r.status === 'fulfilled') cleanup.push(async () => (await r.value.stop({ keep: true }), rm(r.value.dataDir, { recursive: true, force: true })));
+      }
+      const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String((r.reason as Error).message ?? r.reason));
+      expect(failures).toEqual([]);
+    }
   });
 
   it('two nodes migrating a fresh database at the same moment both succeed', async () => {
