@@ -74,7 +74,10 @@ export async function* resumingBytes(
       return;
     } catch (err) {
       current.stream.destroy();
-      const e = asItemError(err);
+      let e = asItemError(err);
+      if (expected !== undefined && offset < expected && e.transient && !/announced/.test(e.message)) {
+        e = new ItemError(`the server announced ${expected} bytes but sent only ${offset} (${e.message})`, true, e.retryAfter);
+      }
       if (signal.aborted || !e.transient || !current.resumable || stats.resumes >= policy.retries) throw e;
       stats.resumes++;
       await sleep(backoffMs(policy, stats.resumes, e.retryAfter), undefined, { signal }).catch(() => undefined);
