@@ -1,7 +1,7 @@
 // The som worker as the server runs it (sdk test harness): inputs of every kind, every result,
 // the self-contained viewer and its data, and clear errors for bad input.
-import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
@@ -30,6 +30,7 @@ function toySpectra(): { x: Float32Array; classes: string[] } {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'vocloud-som-job-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const { x, classes } = toySpectra();
 const meta = { n: N, d: D, wavelength_start: 6500, wavelength_step: 1, classes: ['absorption', 'emission', 'double'] };
 const f32 = join(dir, 'toy.f32');

@@ -3,7 +3,8 @@
 // the agreement is stated as tolerances (the reference README: QE within 0.3 %, TE ±0.004):
 //   final QE within 0.3 %, TE within 0.006, per-epoch QE within 0.3 %,
 //   codebook relative RMS difference < 1e-2, and our PCA init equal to numpy's within 1e-5 relative.
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { rmSync } from 'node:fs';
 import { trainSom } from '@vocloud/plugin-som/kernel';
 import { needPeer, peers } from '../../../tests/support/peers.js';
 import { generate, numpyInit, numpyReference, referenceAvailable, relativeRms, type Workload, type NumpyRun } from './support.js';
@@ -19,6 +20,7 @@ describe.skipIf(!needPeer(peers.numpy(), 'SOM agrees with the numpy reference') 
     ref = numpyReference(w, ROWS, COLS, EPOCHS);
     init = numpyInit(w, ROWS, COLS);
   });
+  afterAll(() => rmSync(w.dir, { recursive: true, force: true }));
 
   it('computes the same PCA initial codebook as numpy', async () => {
     const r = await trainSom(w.x, w.n, w.d, { rows: ROWS, cols: COLS, epochs: 0, init: 'pca' });

@@ -2,7 +2,7 @@
 // sdk's readers: an archive of 1-D FITS images and VOTables, labels by file name, common grid.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -44,6 +44,7 @@ describe.skipIf(!needPeer(peers.astropy(), 'SOM on FITS/VOTable spectra'))('spec
     const files = Object.fromEntries(readdirSync(dir).map((f) => [`spectra/${f}`, new Uint8Array(readFileSync(join(dir, f)))]));
     zip = zipSync(files);
     fitsOnly = zipSync(Object.fromEntries(Object.entries(files).filter(([n]) => n.endsWith('.fits'))));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const labels = JSON.stringify(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`spec${String(i).padStart(2, '0')}`, ['dip', 'peak', 'double'][i % 3]])));

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { trainSom, selectBackend, Rng, SomInputError, type SomOptions } from '@vocloud/plugin-som/kernel';
 import { needPeer, peers } from '../../../tests/support/peers.js';
+import { rmSync } from 'node:fs';
 import { generate, referenceAvailable } from './support.js';
 
 /** Three well-separated blobs in 16 dimensions (no Python needed). */
@@ -153,5 +154,6 @@ describe.skipIf(!needPeer(peers.numpy(), 'SOM recovers the generator classes') |
       const all = counts.reduce((s, v) => s + v[c]!, 0);
       expect(own / all).toBeGreaterThan(0.9);
     }
+    rmSync(w.dir, { recursive: true, force: true });
   });
 });
