@@ -48,7 +48,7 @@ export class FileService {
   constructor(
     @inject(TOKENS.Config) private readonly config: LoadedConfig,
     @inject(TOKENS.Storage) private readonly backend: StorageBackend,
-    @inject(UsageService) usage: UsageService,
+    @inject(UsageService) private readonly usage: UsageService,
     @inject(JobStore) store: JobStore,
     @inject(ServerKey) private readonly key: ServerKey,
     @inject(TOKENS.Logger) private readonly log: Logger,
@@ -63,6 +63,15 @@ export class FileService {
   list(actor: Actor, path: string, options: ListOptions): Promise<{ entries: UserEntry[]; total: number }> {
     const limit = Math.min(options.limit ?? this.cfg.maxListPage, this.cfg.maxListPage);
     return this.ops.list(actor, path, { ...options, limit });
+  }
+
+  /** Refuse early when a write of `size` bytes to `path` cannot fit the quota it counts against. */
+  async checkRoom(actor: Actor, path: string, size: number): Promise<void> {
+    const r = await this.ops.resolve(actor, path, 'write');
+    if (!r.chargeTo) return;
+    const { storage } = await this.usage.limits(r.chargeTo.ownerId);
+    const used = await this.usage.usage(r.chargeTo.ownerId);
+    if (used + size > storage) await this.usage.charge(r.chargeTo.ownerId, size); // throws with the quota message
   }
 
   stat(actor: Actor, path: string): Promise<UserEntry> {

@@ -43,10 +43,12 @@ export function formatErrors(execution: ExecutionResult, ctx: LoggingContext): {
     const original = error.originalError;
     if (inner) {
       // mercurius validation wrapper (400) or GET-with-mutation (405)
-      requestStatus ??= statusOf(original).status;
+      const status = statusOf(original).status;
+      requestStatus ??= status;
+      const code = status === 400 ? 'GRAPHQL_VALIDATION_FAILED' : (CODES[status] ?? `HTTP_${status}`);
       for (const e of inner) {
         const json = typeof e.toJSON === 'function' ? e.toJSON() : { message: String((e as Error).message) };
-        out.push({ ...json, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...json.extensions } });
+        out.push({ ...json, extensions: { code, ...json.extensions } });
       }
       continue;
     }

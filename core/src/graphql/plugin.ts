@@ -60,6 +60,12 @@ export async function graphqlRoutes(app: FastifyInstance, services: AppServices)
       return sendError(request, reply, err);
     }
   });
+  // An upgrade answered with an HTTP status (refused above or by the authentication hook) still
+  // holds the client's socket, paused, where nobody notices it close: end it, or the server
+  // can never close. (Accepted upgrades are hijacked and never reach onResponse.)
+  app.addHook('onResponse', async (request) => {
+    if (isWebSocketUpgrade(request)) request.raw.socket?.destroy();
+  });
   if (config.graphql.graphiql) {
     app.addHook('onSend', async (request, reply, payload) => {
       if (request.url.startsWith('/graphiql')) reply.header('content-security-policy', GRAPHIQL_CSP);
@@ -101,11 +107,11 @@ export async function graphqlRoutes(app: FastifyInstance, services: AppServices)
   // Access is decided before validation, so nobody without the right to read the schema learns
   // it from validation messages; refusals answer 401/403 for the whole request.
   app.graphql.addHook('preValidation', async (_schema, document, context: MercuriusContext) => {
+    const { level, what } = documentAccess(document);
+    requireAccessIn(context as unknown as GraphQLContext, level, what);
     if (hasSubscription(document)) {
       throw new BadRequestError(`subscriptions work over WebSocket only: connect to ${PATH} with the graphql-transport-ws protocol`);
     }
-    const { level, what } = documentAccess(document);
-    requireAccessIn(context as unknown as GraphQLContext, level, what);
   });
 
   // mercurius runs no validation for subscriptions: do all of it here, limits included.

@@ -22,7 +22,7 @@ function sameSite(origin: string, request: FastifyRequest, config: VocloudConfig
   try {
     const o = new URL(origin);
     if (config.server.publicUrl && new URL(config.server.publicUrl).origin === o.origin) return true;
-    return o.host === request.headers.host;
+    return o.host === request.host;
   } catch {
     return false;
   }

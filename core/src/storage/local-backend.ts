@@ -16,6 +16,13 @@ import {
   type WriteOptions,
 } from '@vocloud/sdk';
 
+/** Large chunks: fewer syscalls and event-loop turns per gigabyte. */
+const IO_CHUNK = 1024 * 1024;
+
+/** Full listings of recently listed folders, valid while the folder's own mtime is unchanged
+ *  (every write is a rename into the folder, which changes it) and for a few seconds at most. */
+const LISTING_TTL_MS = 10_000;
+
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
 }
@@ -105,25 +112,54 @@ export class LocalStorageBackend implements StorageBackend {
     const order = options.order === 'desc' ? -1 : 1;
     const offset = Math.max(0, options.offset ?? 0);
     const limit = Math.max(0, options.limit ?? 1000);
+    const child = (n: string) => (base ? `${base}/${n}` : n);
     let entries: StorageEntry[];
     if (sortBy === 'name') {
+      // Only the page is stat()ed: a page of a 100,000-file folder costs one readdir and a sort.
       names.sort((a, b) => (a < b ? -order : a > b ? order : 0));
       const page = names.slice(offset, offset + limit);
-      entries = await Promise.all(page.map(async (n) => this.entry(base ? `${base}/${n}` : n, await stat(join(full, n)))));
+      entries = (await Promise.all(page.map(async (n) => this.statChild(full, n, child(n))))).filter((e): e is StorageEntry => e !== null);
     } else {
-      const all = await Promise.all(names.map(async (n) => this.entry(base ? `${base}/${n}` : n, await stat(join(full, n)))));
+      const all = await this.allEntries(full, names, child);
       const key = sortBy === 'size' ? (e: StorageEntry) => e.size : (e: StorageEntry) => e.modified.getTime();
-      all.sort((a, b) => (key(a) - key(b)) * order || (a.name < b.name ? -1 : 1));
-      entries = all.slice(offset, offset + limit);
+      const sorted = [...all].sort((a, b) => (key(a) - key(b)) * order || (a.name < b.name ? -1 : 1));
+      entries = sorted.slice(offset, offset + limit);
     }
     return { entries, total: names.length };
+  }
+
+  private readonly listings = new Map<string, { dirMtime: number; at: number; entries: StorageEntry[] }>();
+
+  private async statChild(dir: string, name: string, path: string): Promise<StorageEntry | null> {
+    try {
+      return this.entry(path, await stat(join(dir, name)));
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return null; // removed while listing
+      throw err;
+    }
+  }
+
+  /** Every entry of a folder with its size and time (for sorting by them), cached per folder. */
+  private async allEntries(full: string, names: string[], child: (n: string) => string): Promise<StorageEntry[]> {
+    const dirMtime = (await stat(full)).mtimeMs;
+    const hit = this.listings.get(full);
+    if (hit && hit.dirMtime === dirMtime && Date.now() - hit.at < LISTING_TTL_MS) return hit.entries;
+    const entries: StorageEntry[] = [];
+    // stat in bounded parallel batches: libuv's pool has a few threads; more in flight only queues
+    for (let i = 0; i < names.length; i += 256) {
+      const batch = await Promise.all(names.slice(i, i + 256).map((n) => this.statChild(full, n, child(n))));
+      for (const e of batch) if (e) entries.push(e);
+    }
+    this.listings.set(full, { dirMtime, at: Date.now(), entries });
+    if (this.listings.size > 32) this.listings.delete(this.listings.keys().next().value!);
+    return entries;
   }
 
   async read(path: string, options: ReadOptions = {}): Promise<Readable> {
     const full = await this.osPath(path, true);
     const st = await stat(full);
     if (st.isDirectory()) throw new StorageError('is-a-directory', `'${path}' is a folder`);
-    return createReadStream(full, { start: options.start, end: options.end });
+    return createReadStream(full, { start: options.start, end: options.end, highWaterMark: IO_CHUNK });
   }
 
   async write(path: string, source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: WriteOptions = {}): Promise<StorageEntry> {
@@ -140,7 +176,7 @@ export class LocalStorageBackend implements StorageBackend {
     const tmp = `${full}.part-${randomBytes(6).toString('hex')}`;
     try {
       if (source instanceof Uint8Array) await writeFile(tmp, source);
-      else await pipeline(source instanceof Readable ? source : Readable.from(source), createWriteStream(tmp));
+      else await pipeline(source instanceof Readable ? source : Readable.from(source), createWriteStream(tmp, { highWaterMark: IO_CHUNK }));
       await rename(tmp, full);
     } catch (err) {
       await rm(tmp, { force: true });

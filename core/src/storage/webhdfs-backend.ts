@@ -69,6 +69,7 @@ export type WebHdfsOptionsInput = Pick<WebHdfsOptions, 'url'> & Partial<WebHdfsO
 // Temporary files of atomic writes: `<name>.part-<12 hex>` beside the target, hidden from lists.
 const TEMP = /\.part-[0-9a-f]{12}$/;
 const MAX_NAME_BYTES = 255; // HDFS dfs.namenode.fs-limits.max-component-length default
+const LATE_DISCARD_MS = 1000;
 
 function tempName(name: string): string {
   const suffix = `.part-${randomBytes(6).toString('hex')}`;
@@ -258,16 +259,28 @@ export class WebHdfsStorageBackend implements StorageBackend {
     const st = await this.client.getFileStatus(h);
     if (!st) throw new StorageError('not-found', `'${p}' does not exist`);
     if (st.type === 'DIRECTORY') throw new StorageError('is-a-directory', `'${p}' is a folder`);
-    // The length is known before the first byte: the datanode must send exactly this much.
-    const length = Math.max(0, Math.min(end, st.length - 1) - start + 1);
-    if (length === 0) {
+    // The length is known before the first byte: the datanode must send this much, unless the
+    // file was replaced in between (then the datanode sends the new one, whole, and a second
+    // look at the file says so). Asking for the old length to the end would cut a new, longer
+    // file short — so to the end means no `length`.
+    const bytesOf = (size: number) => Math.max(0, Math.min(end, size - 1) - start + 1);
+    const expected = bytesOf(st.length);
+    if (expected === 0) {
       return new Readable({
         read() {
           this.push(null);
         },
       });
     }
-    return this.client.open(h, start, length);
+    return this.client.open(h, {
+      offset: start,
+      length: end === Infinity ? undefined : end - start + 1,
+      expected,
+      recheck: async () => {
+        const now = await this.client.getFileStatus(h);
+        return now && now.type !== 'DIRECTORY' ? bytesOf(now.length) : 0;
+      },
+    });
   }
 
   async write(path: string, source: Source, options: WriteOptions = {}): Promise<StorageEntry> {
@@ -337,10 +350,16 @@ export class WebHdfsStorageBackend implements StorageBackend {
     throw new WebHdfsError('io', `WebHDFS RENAME ${src} to ${dst}: the namenode refused (answered false)`, { op: 'RENAME', path: src, server: 'namenode' });
   }
 
-  /** Best effort: remove a temporary file after a failed write, within the request timeout. */
+  /**
+   * Best effort: remove a temporary file after a failed write. When there was nothing to
+   * delete, the datanode may still be about to create it (an upload we gave up on, whose
+   * request it is only now handling), so look once more a moment later.
+   */
   private async discard(tmp: string): Promise<void> {
     try {
-      await this.client.delete(tmp, false);
+      if (await this.client.delete(tmp, false)) return;
+      const again = setTimeout(() => void this.client.delete(tmp, false).catch(() => undefined), LATE_DISCARD_MS);
+      again.unref();
     } catch {
       // The write already failed with a better error; a leftover temporary name stays hidden.
     }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { isResponse, firstProblem, type FileStatus, type ResponseName, type ResponseOf } from './protocol.js';
 import { remoteError, transportError, WebHdfsError } from './errors.js';
-import { ExactLength, UploadBody, type Source } from './streams.js';
+import { CheckedLength, UploadBody, type Source } from './streams.js';
 
 /** How to reach WebHDFS; times in milliseconds. */
 export interface WebHdfsClientOptions {
@@ -261,10 +261,12 @@ export class WebHdfsClient {
   }
 
   /**
-   * OPEN `length` bytes from `offset`, as a stream that fails (with a WebHdfsError) unless
-   * exactly `length` bytes arrive, and when the datanode stalls for dataTimeout.
+   * OPEN from `offset` (`length` bytes, or to the end when undefined), as a stream that fails
+   * (with a WebHdfsError) unless `expected` bytes arrive — or as many as `recheck` (a fresh look
+   * at the file) says there are now — and when the datanode stalls for dataTimeout.
    */
-  async open(path: string, offset: number, length: number): Promise<Readable> {
+  async open(path: string, range: { offset: number; length?: number; expected: number; recheck: () => Promise<number> }): Promise<Readable> {
+    const { offset, length, expected } = range;
     const target = await this.locate('GET', 'OPEN', path, { offset, length });
     const where = this.where('OPEN', path, 'datanode', target.origin);
     let res: Dispatcher.ResponseData;
@@ -289,10 +291,10 @@ export class WebHdfsClient {
       throw this.failure(where, res.statusCode, text);
     }
     const body = res.body;
-    const out = new ExactLength(length, (m) => new WebHdfsError('io', `WebHDFS OPEN ${path}: ${m}`, { op: 'OPEN', path, server: 'datanode' }));
+    const out = new CheckedLength(expected, range.recheck, (m) => new WebHdfsError('io', `WebHDFS OPEN ${path}: ${m}`, { op: 'OPEN', path, server: 'datanode' }));
     body.on('error', (err) => {
       const e = transportError(where, err, this.timeouts('datanode'));
-      out.destroy(new WebHdfsError(e.code, `${e.message} (after ${out.seen} of ${length} bytes)`, e.detail, { cause: err }));
+      out.destroy(new WebHdfsError(e.code, `${e.message} (after ${out.seen} of ${expected} bytes)`, e.detail, { cause: err }));
     });
     // A reader that gives up early (a client that went away) releases the datanode connection.
     out.on('close', () => {

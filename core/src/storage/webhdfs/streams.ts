@@ -1,15 +1,18 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 
 /**
- * Passes a datanode's body through and fails the stream unless exactly `expected` bytes
- * arrive: a datanode that cuts a file short (or sends more than asked) must not hand a
- * reader a silently different file.
+ * Passes a datanode's body through and fails the stream unless it is the whole range: a
+ * datanode that cuts a file short (or sends more) must not hand a reader a silently different
+ * file. `expected` comes from a GETFILESTATUS made before the OPEN; when the count disagrees,
+ * `recheck` asks the namenode again, because the file may have been replaced (atomically)
+ * in between — then the datanode sent the new version, whole, which is right.
  */
-export class ExactLength extends Transform {
+export class CheckedLength extends Transform {
   seen = 0;
 
   constructor(
-    private readonly expected: number,
+    private expected: number,
+    private readonly recheck: () => Promise<number>,
     private readonly fail: (message: string) => Error,
   ) {
     super();
@@ -17,16 +20,30 @@ export class ExactLength extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.seen += chunk.length;
-    if (this.seen > this.expected) {
-      callback(this.fail(`the datanode sent more than the ${this.expected} bytes asked for`));
+    if (this.seen <= this.expected) {
+      callback(null, chunk);
       return;
     }
-    callback(null, chunk);
+    this.recheck().then(
+      (now) => {
+        this.expected = now;
+        if (this.seen > now) callback(this.fail(`the datanode sent more than the ${now} bytes the file has`));
+        else callback(null, chunk);
+      },
+      (err: unknown) => callback(err as Error),
+    );
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.seen !== this.expected) callback(this.fail(`the datanode ended the data after ${this.seen} of ${this.expected} bytes`));
-    else callback();
+    if (this.seen === this.expected) {
+      callback();
+      return;
+    }
+    const promised = this.expected;
+    this.recheck().then(
+      (now) => callback(now === this.seen ? null : this.fail(`the datanode ended the data after ${this.seen} of ${promised} bytes`)),
+      (err: unknown) => callback(err as Error),
+    );
   }
 }
 

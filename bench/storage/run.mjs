@@ -1,0 +1,201 @@
+// npm run bench:storage — throughput of the file manager API against a plain `cp` of the same
+// data in the same run, and listing latency of a 100,000-file folder. Prints a table.
+//
+//   node bench/storage/run.mjs [--big-mb 1024] [--small 10000] [--small-kb 40] [--list 100000] [--quick]
+//
+// The server runs in a child process of its own (bench/storage/server.mjs), so the load
+// generator does not share its event loop; its peak RSS is sampled during the big upload.
+import { fork, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, openAsBlob, mkdirSync, readFileSync, existsSync, createWriteStream } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const quick = args.includes('--quick');
+const BIG_MB = opt('big-mb', quick ? 128 : 1024);
+const SMALL = opt('small', quick ? 1000 : 10000);
+const SMALL_KB = opt('small-kb', 40);
+const LIST = opt('list', quick ? 20000 : 100000);
+
+const work = mkdtempSync(join(tmpdir(), 'vocloud-bench-storage-'));
+const dataDir = join(work, 'var');
+const src = join(work, 'src');
+mkdirSync(src);
+
+function seconds(t0) {
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+function rssOf(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function startServer() {
+  const child = fork(fileURLToPath(new URL('./server.mjs', import.meta.url)), [JSON.stringify({ dataDir })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m.url));
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return { child, url };
+}
+
+console.log(`preparing: ${BIG_MB} MB file, ${SMALL} × ${SMALL_KB} kB files, a ${LIST}-file folder in ${work}`);
+const bigFile = join(src, 'big.fits');
+{
+  const out = createWriteStream(bigFile);
+  const chunk = randomBytes(1024 * 1024);
+  for (let i = 0; i < BIG_MB; i++) if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  await new Promise((r) => out.end(r));
+}
+const smallDir = join(src, 'small');
+mkdirSync(smallDir);
+const smallBody = randomBytes(SMALL_KB * 1024);
+for (let i = 0; i < SMALL; i++) writeFileSync(join(smallDir, `spec-${String(i).padStart(6, '0')}.fits`), smallBody);
+
+const { child, url } = await startServer();
+const rows = [];
+try {
+  // -------------------------------------------------------------- one big file
+  execFileSync('sync');
+  let t0 = process.hrtime.bigint();
+  execFileSync('cp', [bigFile, join(work, 'cp-big.fits')]);
+  execFileSync('sync');
+  const cpBig = seconds(t0);
+
+  let peak = rssOf(child.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid))), 50);
+  const before = rssOf(child.pid);
+  // PUT …/content: the raw body streams to storage (the API for large files)
+  t0 = process.hrtime.bigint();
+  const put = await fetch(`${url}/api/files/content?path=${encodeURIComponent('~/bench/big.fits')}`, {
+    method: 'PUT',
+    body: await openAsBlob(bigFile),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
+  if (put.status !== 201) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
+  execFileSync('sync');
+  const apiUpBig = seconds(t0);
+  // multipart (what a browser form sends)
+  t0 = process.hrtime.bigint();
+  const form = new FormData();
+  form.append('file', await openAsBlob(bigFile), 'big-multipart.fits');
+  const up = await fetch(`${url}/api/files/upload?dir=${encodeURIComponent('~/bench')}`, { method: 'POST', body: form });
+  if (up.status !== 201) throw new Error(`upload failed: ${up.status} ${await up.text()}`);
+  execFileSync('sync');
+  const apiUpBigMultipart = seconds(t0);
+  clearInterval(sampler);
+
+  t0 = process.hrtime.bigint();
+  const down = await fetch(`${url}/api/files/download?path=${encodeURIComponent('~/bench/big.fits')}`);
+  await pipeline(Readable.fromWeb(down.body), createWriteStream(join(work, 'down-big.fits')));
+  execFileSync('sync');
+  const apiDownBig = seconds(t0);
+  const mb = BIG_MB;
+  rows.push(['upload 1 file (PUT)', `${mb} MB`, mb / apiUpBig, mb / cpBig, apiUpBig, cpBig]);
+  rows.push(['upload 1 file (multipart)', `${mb} MB`, mb / apiUpBigMultipart, mb / cpBig, apiUpBigMultipart, cpBig]);
+  rows.push(['download 1 file', `${mb} MB`, mb / apiDownBig, mb / cpBig, apiDownBig, cpBig]);
+
+  // -------------------------------------------------------------- many small files
+  t0 = process.hrtime.bigint();
+  execFileSync('cp', ['-r', smallDir, join(work, 'cp-small')]);
+  execFileSync('sync');
+  const cpSmall = seconds(t0);
+
+  const names = Array.from({ length: SMALL }, (_, i) => `spec-${String(i).padStart(6, '0')}.fits`);
+  const batch = 250;
+  const batches = [];
+  for (let i = 0; i < names.length; i += batch) batches.push(names.slice(i, i + batch));
+  t0 = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < batches.length) {
+        const b = batches[next++];
+        const f = new FormData();
+        for (const n of b) f.append('file', new Blob([smallBody]), `small/${n}`);
+        const r = await fetch(`${url}/api/files/upload?dir=${encodeURIComponent('~/bench')}`, { method: 'POST', body: f });
+        if (r.status !== 201) throw new Error(`small upload failed: ${r.status} ${await r.text()}`);
+      }
+    }),
+  );
+  execFileSync('sync');
+  const apiUpSmall = seconds(t0);
+
+  t0 = process.hrtime.bigint();
+  let k = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (k < names.length) {
+        const n = names[k++];
+        const r = await fetch(`${url}/api/files/download?path=${encodeURIComponent(`~/bench/small/${n}`)}`);
+        await r.arrayBuffer();
+      }
+    }),
+  );
+  const apiDownSmall = seconds(t0);
+  const smallMb = (SMALL * SMALL_KB) / 1024;
+  rows.push([`upload ${SMALL} files`, `${SMALL_KB} kB each`, smallMb / apiUpSmall, smallMb / cpSmall, apiUpSmall, cpSmall]);
+  rows.push([`download ${SMALL} files`, `${SMALL_KB} kB each`, smallMb / apiDownSmall, smallMb / cpSmall, apiDownSmall, cpSmall]);
+
+  // -------------------------------------------------------------- listing a huge folder
+  const bigDir = join(dataDir, 'storage', 'home', '@anonymous', 'huge');
+  mkdirSync(bigDir, { recursive: true });
+  for (let i = 0; i < LIST; i++) writeFileSync(join(bigDir, `s${String(i).padStart(7, '0')}.fits`), '');
+  const latencies = [];
+  const queries = [
+    { offset: 0, sort: 'name' },
+    { offset: Math.floor(LIST / 2), sort: 'name' },
+    { offset: LIST - 200, sort: 'name', order: 'desc' },
+    { offset: 0, sort: 'size' },
+    { offset: 1000, sort: 'modified', order: 'desc' },
+  ];
+  for (let round = 0; round < 4; round++) {
+    for (const q of queries) {
+      const p = new URLSearchParams({ path: '~/huge', limit: '200', offset: String(q.offset), sort: q.sort, ...(q.order ? { order: q.order } : {}) });
+      const t = process.hrtime.bigint();
+      const r = await fetch(`${url}/api/files?${p}`);
+      const body = await r.json();
+      if (body.total !== LIST || body.entries.length !== 200) throw new Error(`listing returned ${body.total}/${body.entries?.length}`);
+      latencies.push({ q, ms: seconds(t) * 1000 });
+    }
+  }
+
+  // -------------------------------------------------------------- report
+  const fmt = (n, d = 1) => n.toFixed(d).padStart(9);
+  console.log(`\nbench:storage — ${cpus().length} cores, node ${process.version}, data on ${work}\n`);
+  console.log('| workload | size | API MB/s | cp MB/s | API / cp | API s | cp s |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const [name, size, api, cp, apiS, cpS] of rows) {
+    console.log(`| ${name} | ${size} | ${fmt(api)} | ${fmt(cp)} | ${fmt(api / cp, 2)} | ${fmt(apiS, 2)} | ${fmt(cpS, 2)} |`);
+  }
+  console.log(`\nserver RSS during the two ${BIG_MB} MB uploads: before ${(before / 2 ** 20).toFixed(0)} MB, peak ${(peak / 2 ** 20).toFixed(0)} MB (bounded memory: the upload streams to storage)`);
+  const byName = (pred) => latencies.filter((l) => pred(l.q)).map((l) => l.ms).sort((a, b) => a - b);
+  const med = (xs) => xs[Math.floor(xs.length / 2)];
+  console.log(`\nlisting a page of 200 in a folder of ${LIST} files (target < 200 ms):`);
+  console.log('| sort | median ms | max ms |');
+  console.log('|---|---:|---:|');
+  for (const sort of ['name', 'size', 'modified']) {
+    const xs = byName((q) => q.sort === sort);
+    console.log(`| ${sort} | ${fmt(med(xs))} | ${fmt(xs[xs.length - 1])} |`);
+  }
+  console.log('\ntarget: API upload and download of the large file ≥ 0.8 × cp.');
+} finally {
+  child.send('stop');
+  await new Promise((r) => child.once('exit', r));
+  if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
+  else console.log(`kept ${work}`);
+  void existsSync;
+}
