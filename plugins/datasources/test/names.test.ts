@@ -41,6 +41,7 @@ describe('remote names become one safe storage name', () => {
     expect(numberedName('a.fits', 1)).toBe('a (1).fits');
     expect(numberedName('a.fits.gz', 2)).toBe('a (2).fits.gz');
     expect(numberedName('README', 1)).toBe('README (1)');
+    expect(numberedName('s.vot.xml', 1)).toBe('s (1).vot.xml');
   });
 
   it('non-UTF-8 bytes in URLs are read as Latin-1, UTF-8 as UTF-8', () => {

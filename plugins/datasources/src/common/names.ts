@@ -17,7 +17,7 @@ const LOOKALIKES = /[\u2215\u2044\u29F8\uFF0F\u2216\u29F5\u29F9\uFE68\uFF3C\u202
 export const SIDECAR_SUFFIX = '.provenance.json';
 
 /** Extensions kept together when numbering duplicates: `a.fits.gz` → `a (1).fits.gz`. */
-const MULTI_EXT = /\.(fits|fit|fts|vot|xml|csv|txt|tar|json|dat)\.(gz|bz2|xz|zst|fz)$/i;
+const MULTI_EXT = /\.(?:(?:fits|fit|fts|vot|xml|csv|txt|tar|json|dat)\.(?:gz|bz2|xz|zst|fz)|(?:vot|votable|datalink\.vot)\.xml)$/i;
 
 /** Split a name into stem and extension (`.fits`, `.fits.gz`); dot files have no extension. */
 export function splitExtension(name: string): { stem: string; ext: string } {
