@@ -59,6 +59,8 @@ export interface Faults {
   namenodeError: NamenodeFault | null;
   /** Never answer this namenode operation ('*' for all). */
   namenodeHang: string | null;
+  /** Run once, before the namenode handles this operation (to change the namespace at that moment). */
+  namenodeHook: { op: string; run: () => Promise<void> } | null;
 }
 
 /** One request as the stand-in saw it. */

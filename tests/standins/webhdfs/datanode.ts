@@ -53,6 +53,7 @@ async function open(ctx: DatanodeContext, res: ServerResponse, call: Call): Prom
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', ...(chunked ? {} : { 'Content-Length': size }) });
   switch (fault) {
     case 'hang':
+      stream().destroy(); // close the file; the answer never comes
       return;
     case 'hold-read': {
       head(false);

@@ -40,7 +40,7 @@ export interface WebHdfsStandIn {
 }
 
 function noFaults(): Faults {
-  return { datanode: 'none', bytes: 0, namenodeError: null, namenodeHang: null };
+  return { datanode: 'none', bytes: 0, namenodeError: null, namenodeHang: null, namenodeHook: null };
 }
 
 async function listen(server: Server): Promise<number> {

@@ -132,6 +132,11 @@ export function namenodeHandler(ctx: NamenodeContext) {
       const call = parseCall(req, ctx.config);
       record.op = call.op;
       record.path = call.path;
+      const hook = ctx.faults.namenodeHook;
+      if (hook && hook.op === call.op) {
+        ctx.faults.namenodeHook = null;
+        await hook.run();
+      }
       const { namenodeHang, namenodeError } = ctx.faults;
       if (namenodeHang === '*' || namenodeHang === call.op) return; // never answers
       if (namenodeError && (namenodeError.op === '*' || namenodeError.op === call.op)) {

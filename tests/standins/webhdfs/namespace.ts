@@ -1,4 +1,5 @@
-import { createReadStream, type ReadStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { mkdir, open, readdir, rename, rm, stat, truncate, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Remote } from './remote-error.js';
@@ -262,14 +263,32 @@ export class Namespace {
     return handle.createWriteStream();
   }
 
-  /** OPEN as the datanode runs it; `length` null means to the end. */
-  async open(user: string, path: string, offset: number, length: number | null): Promise<{ size: number; stream: () => ReadStream }> {
+  /**
+   * OPEN as the datanode runs it; `length` null means to the end. The file is opened first and
+   * its size taken from the open file, so the answer is one version of it even if the name is
+   * replaced meanwhile (as a datanode reads the blocks the namenode named).
+   */
+  async open(user: string, path: string, offset: number, length: number | null): Promise<{ size: number; stream: () => Readable }> {
     const st = await this.getFileStatus(user, path);
     if (st.type === 'DIRECTORY') throw Remote.notFound(`Path is not a file: ${path}`);
     this.checkInode(user, st, 'READ');
-    if (offset > st.length) throw Remote.ioException(`Offset=${offset} out of the range [0, ${st.length}); OPEN, path=${path}`);
-    const size = Math.min(length ?? Infinity, st.length - offset);
-    return { size, stream: () => createReadStream(this.osPath(path), { start: offset, end: offset + size - 1 }) };
+    let handle;
+    try {
+      handle = await open(this.osPath(path), 'r');
+    } catch {
+      throw Remote.notFound(`File does not exist: ${path}`);
+    }
+    const fileLength = (await handle.stat()).size;
+    if (offset > fileLength) {
+      await handle.close();
+      throw Remote.ioException(`Offset=${offset} out of the range [0, ${fileLength}); OPEN, path=${path}`);
+    }
+    const size = Math.min(length ?? Infinity, fileLength - offset);
+    if (size === 0) {
+      await handle.close();
+      return { size, stream: () => Readable.from([]) };
+    }
+    return { size, stream: () => handle.createReadStream({ start: offset, end: offset + size - 1 }) };
   }
 
   /** Truncate a file to `length` bytes (used by the short-write fault). */
@@ -356,10 +375,8 @@ export class Namespace {
     }
     this.checkInode(user, await this.getFileStatus(user, parent(src)), 'WRITE');
     this.checkInode(user, dp, 'WRITE');
-    if (d) {
-      await rm(this.osPath(dst), { recursive: true, force: true });
-      this.forget(dst);
-    }
+    // rename(2) replaces a file, or an empty folder, in one step, as rename2 does in the namespace.
+    if (d) this.forget(dst);
     await rename(this.osPath(src), this.osPath(dst));
     this.moveMeta(src, dst);
   }
