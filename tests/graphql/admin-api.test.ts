@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
-import { DB_KIND, startServer, type TestServer } from '../support/server.js';
+import { join } from 'node:path';
+import { DB_KIND, TEST_PLUGIN, startServer, type TestServer } from '../support/server.js';
 import { addUser, adminHeaders, basic, bearer, createToken } from '../support/auth.js';
 import { jobFromXml, post } from '../support/uws.js';
 import { createJobAs, data, gql } from './client.js';
@@ -34,6 +35,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
   const smtpPort = (smtp.server.address() as { port: number }).port;
   s = await startServer({
+    plugins: [{ package: TEST_PLUGIN }, { package: join(import.meta.dirname, 'secret-plugin.mjs') }],
     overrides: {
       auth: { registration: 'invite' },
       quotas: { storage: 1_000_000 },
@@ -240,7 +242,7 @@ describe(`GraphQL admin API (${DB_KIND})`, () => {
         '{ jobTypes { name kind title version source restricted enabled limits { concurrency defaultExecutionDuration maxExecutionDuration } pluginLimits { concurrency } overrides { enabled concurrency } parameterSchema jobCounts { phase count } } }',
       );
       const byName = new Map(jobTypes.map((t: any) => [t.name, t]));
-      expect([...byName.keys()].sort()).toEqual(['cpu', 'fail', 'files', 'hang', 'noop', 'restricted', 'typed', 'wait']);
+      expect([...byName.keys()].sort()).toEqual(['cpu', 'fail', 'files', 'hang', 'noop', 'restricted', 'typed', 'wait', 'with-secret']);
       expect(byName.get('restricted')).toMatchObject({ restricted: true, enabled: true });
       expect(byName.get('wait')).toMatchObject({
         kind: 'worker',
@@ -351,6 +353,14 @@ describe(`GraphQL admin API (${DB_KIND})`, () => {
       expect(jobs.nodes.find((j: any) => j.id === id).results).toHaveLength(3);
       expect((await q('{ job(id: "nonexistent0000") { id } }')).job).toBeNull();
       expect((await q('{ job(id: "../../etc") { id } }')).job).toBeNull();
+    });
+
+    it('secret parameters are never shown, not even to admins', async () => {
+      const id = await createJob(alice, 'with-secret', { user: 'astro', password: 'hunter2-very-secret' });
+      const r = await gql(s.url, `{ job(id: "${id}") { parameters { name value } } jobs(filter: { jobType: "with-secret" }) { nodes { parameters { name value } } } }`, { headers: admin });
+      expect(r.body.data.job.parameters).toEqual(expect.arrayContaining([{ name: 'user', value: 'astro' }, { name: 'password', value: '(hidden)' }]));
+      expect(JSON.stringify(r.body)).not.toContain('hunter2');
+      expect(JSON.stringify(r.body)).not.toContain('vocloud-secret:');
     });
 
     it('abortJob aborts a running job of any owner; the audit entry has its phase before and after', async () => {

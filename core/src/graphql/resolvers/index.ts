@@ -16,6 +16,7 @@ export function buildResolvers(feeds: Feeds) {
     ...subscriptionResolvers(feeds),
     User: userResolvers.User,
     Job: jobResolvers.Job,
+    JobParameter: jobResolvers.JobParameter,
     JobType: jobTypeResolvers.JobType,
     Node: systemResolvers.Node,
   };

@@ -1,6 +1,7 @@
+import { SECRET_PREFIX } from '../../uws/job-service.js';
 import type { JobSearch } from '../../uws/job-store.js';
 import { BadRequestError, NotFoundError } from '../../uws/errors.js';
-import { FINAL_PHASES, PHASES, type Job, type JobDetail, type Phase } from '../../uws/model.js';
+import { FINAL_PHASES, PHASES, type Job, type JobDetail, type JobParameter, type Phase } from '../../uws/model.js';
 import { guarded } from '../access.js';
 import { once, type GraphQLContext } from '../context.js';
 import { page, type PageArgs } from '../pagination.js';
@@ -86,6 +87,11 @@ export const jobResolvers = {
       return purged;
     },
   }),
+
+  JobParameter: {
+    // secrets (passwords of remote archives) are stored sealed and shown to nobody, as in UWS
+    value: (p: JobParameter) => (p.value.startsWith(SECRET_PREFIX) ? '(hidden)' : p.value),
+  },
 
   Job: {
     parameters: async (job: Job, _args: unknown, ctx: GraphQLContext) => (await detailOf(ctx, job))?.parameters ?? [],
