@@ -35,7 +35,8 @@ export async function* walkFtp(start: string, o: FtpWalkOptions): AsyncGenerator
   try {
     root = await list(base);
   } catch (err) {
-    // not a folder: maybe a file
+    // not a folder: maybe a file (but a failed login or connection is just that)
+    if (/cannot log in/.test((err as Error).message)) throw err;
     const name = base.slice(base.lastIndexOf('/') + 1);
     if (!name) throw err;
     const parent = base.slice(0, base.lastIndexOf('/')) || '/';
