@@ -9,7 +9,7 @@ import { TOKENS, type NodeIdentity } from './tokens.js';
 import type { LoadedConfig } from './config/load.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateLatest } from './db/migrate.js';
-import { LocalStorageBackend } from './storage/local-backend.js';
+import { createStorageBackend, storageSpec } from './storage/backend-factory.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { JobStore } from './uws/job-store.js';
 import { JobEvents } from './uws/job-events.js';
@@ -110,7 +110,7 @@ export class Vocloud {
     c.register(TOKENS.Config, { useValue: this.options.config });
     c.register(TOKENS.Logger, { useValue: this.log });
     c.register(TOKENS.Database, { useValue: this.db });
-    c.register(TOKENS.Storage, { useValue: new LocalStorageBackend(paths.storageRoot) });
+    c.register(TOKENS.Storage, { useValue: createStorageBackend(storageSpec(this.options.config)) });
     c.register(TOKENS.Node, { useValue: node });
     for (const cls of [
       PluginRegistry, JobTypeSettings, JobStore, JobEvents, JobService, Executor, Scheduler, NodeRegistry, DestructionReaper, Metrics, HealthService,
@@ -186,6 +186,7 @@ export class Vocloud {
       this.log.info('vocloud stopping');
       const c = this.container;
       c.resolve(HealthService).setDraining();
+      c.resolve(JobEvents).releaseWaiters();
       await c.resolve(Scheduler).stop();
       await c.resolve(DestructionReaper).stop();
       await c.resolve(Executor).shutdown(grace);
@@ -194,6 +195,8 @@ export class Vocloud {
       await c.resolve(JobEvents).stop();
       await c.resolve(JobTypeSettings).stop();
       c.resolve(Mailer).close();
+      const storage = c.resolve(TOKENS.Storage) as { close?: () => Promise<void> | void };
+      await storage.close?.();
       await this.db?.close();
       this.log.info('vocloud stopped');
     })();

@@ -45,7 +45,7 @@ export class UserService {
   private readonly cache = new Map<string, { user: User | null; until: number }>();
 
   constructor(
-    @inject(TOKENS.Database) db: Database,
+    @inject(TOKENS.Database) private readonly db: Database,
     @inject(TOKENS.Config) config: LoadedConfig,
     @inject(AuditLog) private readonly audit: AuditLog,
     @inject(TOKENS.Logger) private readonly log: Logger,
@@ -112,7 +112,13 @@ export class UserService {
       await this.audit.record(actor, 'user.create', 'user', user.username, null, publicView(user), t);
       return user;
     };
-    return trx ? run(trx) : this.knex.transaction(run);
+    try {
+      return await (trx ? run(trx) : this.knex.transaction(run));
+    } catch (err) {
+      // two requests creating the same name at once: the database's unique index decides
+      if ((err as { code?: string }).code === '23505') throw new ConflictError(`the user name '${input.username}' or its e-mail address is taken`);
+      throw err;
+    }
   }
 
   async get(username: string): Promise<User | null> {
@@ -277,6 +283,11 @@ export class UserService {
 
   /** On first start with no users: create the bootstrap admin (password from config or random, printed once). */
   async bootstrap(): Promise<void> {
+    // Nodes starting together take turns, so exactly one creates the admin.
+    await this.db.exclusive('vocloud:bootstrap', () => this.bootstrapOnce());
+  }
+
+  private async bootstrapOnce(): Promise<void> {
     if ((await this.count()) > 0) return;
     const { username, password } = this.auth.bootstrapAdmin;
     const chosen = password ?? newToken().slice(0, 20);

@@ -84,7 +84,7 @@ function merge(base: Json, over: Json): Json {
   return over;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 addFormats(ajv);
 const validate = ajv.compile<VocloudConfig>(ConfigSchema);
 
@@ -98,7 +98,10 @@ function describe(e: ErrorObject, sources: Map<string, string>, file: string | n
   const from = sources.get(path);
   const where = from ? ` (from ${from})` : file ? ` (in ${file})` : '';
   if (e.keyword === 'anyOf' || e.keyword === 'enum') {
-    return `${path}${where}: must be one of the allowed values`;
+    const options = (Array.isArray(e.schema) ? e.schema : [])
+      .map((o: unknown) => (typeof o === 'object' && o !== null && 'const' in o ? JSON.stringify((o as { const: unknown }).const) : typeof o === 'object' && o !== null && 'type' in o ? `any ${(o as { type: string }).type}` : JSON.stringify(o)))
+      .join(', ');
+    return `${path}${where}: must be one of ${options || 'the allowed values'}`;
   }
   return `${path || '(top level)'}${where}: ${e.message ?? 'invalid'}`;
 }
@@ -148,12 +151,17 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const { values: fromEnv, sources } = environmentOverrides(env);
   const merged = merge(merge(fromFile, fromEnv), (options.overrides ?? {}) as Json) as Record<string, unknown>;
   if (!validate(merged)) {
-    const messages = [...new Set((validate.errors ?? []).map((e) => describe(e, sources, file)))];
+    const errors = validate.errors ?? [];
+    const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+    const messages = [...new Set(errors.filter((e) => e.keyword === 'anyOf' || !unions.has(e.instancePath)).map((e) => describe(e, sources, file)))];
     throw new ConfigError(`invalid configuration:\n  - ${messages.join('\n  - ')}`);
   }
   const config = merged as VocloudConfig;
   if (config.database.url && !/^postgres(ql)?:\/\//.test(config.database.url)) {
     throw new ConfigError(`database.url${sources.has('database.url') ? ` (from ${sources.get('database.url')})` : ''}: must start with postgres:// or postgresql://`);
+  }
+  if (config.storage.backend === 'webhdfs' && !config.storage.webhdfs) {
+    throw new ConfigError('storage.backend is webhdfs but storage.webhdfs (url, user or delegationToken, root) is missing');
   }
   const dataDir = resolve(cwd, config.dataDir);
   const baseDir = file ? dirname(file) : cwd;

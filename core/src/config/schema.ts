@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { WebHdfsOptionsSchema } from '../storage/webhdfs-backend.js';
 
 /**
  * The whole configuration, as one JSON Schema: defaults, validation at start (with the key
@@ -39,8 +40,12 @@ export const ConfigSchema = Type.Object(
     ),
     storage: Type.Object(
       {
-        backend: Type.Union([Type.Literal('local')], { default: 'local', description: 'Where results and uploads live' }),
+        backend: Type.Union([Type.Literal('local'), Type.Literal('webhdfs')], {
+          default: 'local',
+          description: "Where files live: 'local' (a folder, also NFS) or 'webhdfs' (a Hadoop cluster over WebHDFS/HttpFS)",
+        }),
         root: Type.Optional(Type.String({ description: 'Local storage root; default dataDir/storage' })),
+        webhdfs: Type.Optional(WebHdfsOptionsSchema),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,4 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { storageSpec } from '../storage/backend-factory.js';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort as ThreadPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -7,7 +10,7 @@ import type { Logger } from 'pino';
 import type { AbortCause, StorageBackend } from '@vocloud/sdk';
 import { TOKENS, type NodeIdentity } from '../tokens.js';
 import type { LoadedConfig } from '../config/load.js';
-import { JobService, type RunOutcome } from '../uws/job-service.js';
+import { JobNotRunningError, JobService, type RunOutcome } from '../uws/job-service.js';
 import { JobEvents } from '../uws/job-events.js';
 import type { Job, JobDetail } from '../uws/model.js';
 import { PluginRegistry } from '../plugins/registry.js';
@@ -146,7 +149,7 @@ export class Executor {
       if (!type) throw new Error(`job type '${job.jobType}' is not loaded on node ${this.node.name}`);
       const owner = detail.ownerId ? await this.users.cached(detail.ownerId) : null;
       const ownerRole = owner ? owner.role : 'anonymous';
-      const task = this.buildTask(detail, ownerRole, type.moduleUrl, type.options, type.source, workDir, threadPort);
+      const task = await this.buildTask(detail, ownerRole, type.moduleUrl, type.options, type.source, workDir, threadPort);
       if (job.executionDuration > 0) {
         const elapsed = job.startTime ? Date.now() - job.startTime.getTime() : 0;
         r.durationTimer = setTimeout(
@@ -178,7 +181,6 @@ export class Executor {
       log.info('job requeued (node shutting down)');
     } else if (r.cause === 'abort' || r.cause === 'destruction') {
       // The phase was already changed by whoever aborted or deleted the job.
-      if (r.cause === 'destruction' && !(await this.jobs.internalGet(job.id))) await this.storage.delete(jobFiles.root(job.id));
     } else {
       if (outcome.kind === 'completed' && job.targetDir) {
         try {
@@ -197,6 +199,10 @@ export class Executor {
       if (ended) this.metrics.jobEnded(ended);
       log.info({ phase: ended?.phase ?? '(changed meanwhile)' }, 'job ended');
     }
+    // A job deleted or archived while it ran may have written files after the clean-up.
+    const after = await this.jobs.internalGet(job.id).catch(() => undefined);
+    if (after === null) await this.storage.delete(jobFiles.root(job.id)).catch(() => undefined);
+    else if (after?.phase === 'ARCHIVED') await this.storage.delete(jobFiles.root(job.id)).catch(() => undefined);
     if (!this.cfg.keepWorkDirs) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
@@ -212,7 +218,7 @@ export class Executor {
     }
   }
 
-  private buildTask(
+  private async buildTask(
     job: JobDetail,
     ownerRole: RunTask['ownerRole'],
     moduleUrl: string,
@@ -220,17 +226,25 @@ export class Executor {
     source: string,
     workDir: string,
     port: ThreadPort,
-  ): RunTask {
+  ): Promise<RunTask> {
     const files: Record<string, string> = {};
-    const parameters = job.parameters.map((p) => {
-      if (!p.filePath) return { name: p.name, value: this.jobs.openSecret(p.value) };
-      const local = this.storage.localPath(p.filePath);
-      if (!local) throw new Error(`storage backend ${this.storage.kind} cannot provide local files yet`);
+    const parameters: { name: string; value: string }[] = [];
+    for (const p of job.parameters) {
+      if (!p.filePath) {
+        parameters.push({ name: p.name, value: this.jobs.openSecret(p.value) });
+        continue;
+      }
+      // Uploaded files: the file itself on local storage, a copy in the work dir otherwise.
+      let local = this.storage.localPath(p.filePath);
+      if (!local) {
+        const dir = join(workDir, 'uploads');
+        await mkdir(dir, { recursive: true });
+        local = join(dir, p.filePath.split('/').pop()!);
+        await pipeline(await this.storage.read(p.filePath), createWriteStream(local));
+      }
       files[p.name] = local;
-      return { name: p.name, value: local };
-    });
-    const storageRoot = this.storage.localPath('');
-    if (!storageRoot) throw new Error(`storage backend ${this.storage.kind} is not supported by the executor`);
+      parameters.push({ name: p.name, value: local });
+    }
     return {
       jobId: job.id,
       jobType: job.jobType,
@@ -244,7 +258,7 @@ export class Executor {
       files,
       workDir,
       executionDuration: job.executionDuration,
-      storage: { kind: 'local', root: storageRoot },
+      storage: storageSpec(this.config),
       resultsPath: jobFiles.results(job.id),
       port,
     };
@@ -284,7 +298,9 @@ export class Executor {
           .catch(async (err: Error) => {
             // The file is not a result: remove it, and end the job with the reason.
             await this.storage.delete(m.storagePath).catch(() => undefined);
-            if (err instanceof QuotaExceededError) {
+            if (err instanceof JobNotRunningError) {
+              reply(err.message);
+            } else if (err instanceof QuotaExceededError) {
               log.info({ result: m.name }, 'result refused: storage quota');
               reply(`The job stopped: ${err.message}`);
             } else {
@@ -344,8 +360,6 @@ export class Executor {
     const channel = new MessageChannel();
     const kill = new AbortController();
     const workDir = join(this.config.paths.workDir, `preview-${randomBytes(6).toString('hex')}`);
-    const storageRoot = this.storage.localPath('');
-    if (!storageRoot) throw new Error(`storage backend ${this.storage.kind} is not supported by the executor`);
     const log = this.log.child({ preview: jobType });
     channel.port1.on('message', (m: ThreadMessage) => {
       if (m.type === 'log') log[m.level]({ ...(m.data ?? {}), plugin: true }, m.message);
@@ -370,7 +384,7 @@ export class Executor {
         source: type.source,
         parameters,
         workDir,
-        storage: { kind: 'local', root: storageRoot },
+        storage: storageSpec(this.config),
         port: channel.port2,
       };
       let outcome: PreviewOutcome;

@@ -23,8 +23,10 @@ export interface RunTask {
   readonly port: MessagePort;
 }
 
-/** Enough to rebuild the storage backend inside a thread. */
-export type StorageSpec = { readonly kind: 'local'; readonly root: string };
+/** Enough to rebuild the storage backend inside a thread (plain data). */
+export type StorageSpec =
+  | { readonly kind: 'local'; readonly root: string }
+  | { readonly kind: 'webhdfs'; readonly options: Record<string, unknown> };
 
 /** How the plugin's run() ended, as the thread reports it. */
 export type TaskOutcome =

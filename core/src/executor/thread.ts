@@ -14,7 +14,7 @@ import {
   type StorageBackend,
 } from '@vocloud/sdk';
 import { importJobTypes } from '../plugins/loader.js';
-import { LocalStorageBackend } from '../storage/local-backend.js';
+import { createStorageBackend } from '../storage/backend-factory.js';
 import { StorageOps } from '../files/storage-ops.js';
 import { jobStorage } from './job-storage.js';
 import type { ExecutorMessage, PreviewOutcome, PreviewTask, RpcMethod, RunTask, StorageSpec, TaskOutcome, ThreadMessage } from './protocol.js';
@@ -39,9 +39,9 @@ function pluginFor(task: RunTask): Promise<JobTypeDefinition[]> {
 }
 
 function storageFor(spec: StorageSpec): StorageBackend {
-  const key = `${spec.kind}:${spec.root}`;
+  const key = JSON.stringify(spec);
   let s = storages.get(key);
-  if (!s) storages.set(key, (s = new LocalStorageBackend(spec.root)));
+  if (!s) storages.set(key, (s = createStorageBackend(spec)));
   return s;
 }
 
@@ -118,6 +118,7 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
       storage: jobStorage(ops, { ownerId: task.ownerId, role: task.ownerRole }, task.workDir),
       onProgress: (fraction, message) => post({ type: 'progress', fraction, message: message ?? null }),
       async storeResult(name, source, mimeType): Promise<ResultInfo> {
+        if (controller.signal.aborted) throw new JobError(`the job was stopped; result '${name}' was not kept`);
         const storagePath = `${task.resultsPath}/${name}`;
         const local = storage.localPath(storagePath);
         const size = local

@@ -101,7 +101,7 @@ export class StorageOps {
     if (existing?.type === 'directory') throw new PhaseConflictError(`${r.user.display} is a folder`);
     if (existing && options.overwrite === false) throw new PhaseConflictError(`${r.user.display} already exists`);
     const dir = r.backend.slice(0, r.backend.lastIndexOf('/'));
-    const temp = `${dir}/${storageName(`.upload-${randomBytes(6).toString('hex')}`)}`;
+    const temp = `${dir}/${storageName(`.upload-${randomBytes(6).toString('hex')}`)}`; // matches isTemporary
     const written = await this.backend.write(temp, typeof source === 'string' ? sourceStream(source) : (source as never));
     try {
       if (r.chargeTo) await this.accounting.charge(r.chargeTo.ownerId, written.size - (existing?.size ?? 0));
@@ -193,5 +193,5 @@ export class StorageOps {
 
 /** Temporary names of writes in progress are never shown. */
 export function isTemporary(name: string): boolean {
-  return name.startsWith('.upload-') || name.includes('.part-');
+  return /^\.upload-[0-9a-f]{12}$/.test(name) || /\.part-[0-9a-f]{12}$/.test(name);
 }

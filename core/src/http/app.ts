@@ -100,6 +100,11 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   });
   installAuthentication(app, services.auth, config.auth.anonymous);
 
+  // While the node shuts down, every answer closes its connection, so kept-alive clients
+  // (pyvo polling with WAIT) reconnect elsewhere instead of holding the shutdown up.
+  app.addHook('onSend', async (_request, reply) => {
+    if (services.health.isDraining) reply.header('Connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     services.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);

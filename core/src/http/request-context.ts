@@ -31,11 +31,12 @@ export function wantsJson(request: FastifyRequest): boolean {
 }
 
 /** An AbortSignal that fires when the client closes the connection (long WAITs stop early). */
-export function disconnectSignal(request: FastifyRequest): AbortSignal {
+export function disconnectSignal(request: FastifyRequest, response: import('node:http').ServerResponse): AbortSignal {
   const controller = new AbortController();
-  const onClose = () => {
-    if (!request.raw.complete || request.raw.destroyed || request.socket.destroyed) controller.abort();
-  };
-  request.raw.socket.once('close', onClose);
+  // The response (one per request, unlike the kept-alive socket) closes when it has been sent
+  // or when the connection is gone; only the latter, before the answer, is a disconnect.
+  response.once('close', () => {
+    if (!response.writableEnded) controller.abort();
+  });
   return controller.signal;
 }

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { cp, lstat, mkdir, readdir, realpath, rename, rm, stat, access, writeFile, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { dirname, join, relative, isAbsolute, sep } from 'node:path';
+import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,6 +25,32 @@ const LISTING_TTL_MS = 10_000;
 
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
+}
+
+/** The file system's refusals as StorageError codes (core maps those to 4xx); others pass. */
+function fsError(err: unknown, path: string, making: 'parent' | 'target' = 'target'): unknown {
+  // mkdir -p over a file says EEXIST: for a parent that means "a file is in the way".
+  if (making === 'parent' && errno(err) === 'EEXIST') return new StorageError('not-a-directory', `a part of '${path}' is a file, not a folder`);
+  switch (errno(err)) {
+    case 'EEXIST':
+    case 'ENOTEMPTY':
+      return new StorageError('exists', `'${path}' already exists`);
+    case 'ENOTDIR':
+      return new StorageError('not-a-directory', `a part of '${path}' is a file, not a folder`);
+    case 'EISDIR':
+      return new StorageError('is-a-directory', `'${path}' is a folder`);
+    default:
+      return err;
+  }
+}
+
+// Temporary files of atomic writes: `<name>.part-<12 hex>`, the name cut so the whole fits 255 bytes.
+const TEMP = /\.part-[0-9a-f]{12}$/;
+function tempName(name: string): string {
+  const suffix = `.part-${randomBytes(6).toString('hex')}`;
+  const chars = Array.from(name);
+  while (Buffer.byteLength(chars.join('')) + suffix.length > 255) chars.pop();
+  return chars.join('') + suffix;
 }
 
 /**
@@ -106,7 +132,7 @@ export class LocalStorageBackend implements StorageBackend {
       if (errno(err) === 'ENOTDIR') throw new StorageError('not-a-directory', `'${path}' is not a folder`);
       throw err;
     }
-    names = names.filter((n) => !n.includes('.part-'));
+    names = names.filter((n) => !TEMP.test(n));
     const base = storagePath(path);
     const sortBy = options.sortBy ?? 'name';
     const order = options.order === 'desc' ? -1 : 1;
@@ -172,28 +198,45 @@ export class LocalStorageBackend implements StorageBackend {
         if (err instanceof StorageError) throw err;
       }
     }
-    await mkdir(dirname(full), { recursive: true });
-    const tmp = `${full}.part-${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(dirname(full), { recursive: true });
+    } catch (err) {
+      throw fsError(err, path, 'parent');
+    }
+    const tmp = join(dirname(full), tempName(basename(full)));
     try {
       if (source instanceof Uint8Array) await writeFile(tmp, source);
       else await pipeline(source instanceof Readable ? source : Readable.from(source), createWriteStream(tmp, { highWaterMark: IO_CHUNK }));
       await rename(tmp, full);
     } catch (err) {
       await rm(tmp, { force: true });
-      throw err;
+      throw fsError(err, path);
     }
     return this.entry(path, await stat(full));
   }
 
   async mkdir(path: string): Promise<void> {
-    await mkdir(await this.osPath(path), { recursive: true });
+    const full = await this.osPath(path);
+    try {
+      await mkdir(full, { recursive: true });
+    } catch (err) {
+      throw fsError(err, path);
+    }
   }
 
   async move(from: string, to: string): Promise<void> {
     const src = await this.osPath(from, true);
     const dst = await this.osPath(to);
-    await mkdir(dirname(dst), { recursive: true });
-    await rename(src, dst);
+    try {
+      await mkdir(dirname(dst), { recursive: true });
+    } catch (err) {
+      throw fsError(err, to, 'parent');
+    }
+    try {
+      await rename(src, dst);
+    } catch (err) {
+      throw fsError(err, to);
+    }
   }
 
   async copy(from: string, to: string): Promise<void> {

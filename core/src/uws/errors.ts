@@ -47,6 +47,13 @@ export class PhaseConflictError extends ServiceError {
   }
 }
 
+/** 410: it existed, and is gone for good (files of archived jobs). */
+export class GoneError extends ServiceError {
+  constructor(message: string) {
+    super(410, message);
+  }
+}
+
 /** 413: an upload or body over the configured limit. */
 export class PayloadTooLargeError extends ServiceError {
   constructor(message: string) {

@@ -19,6 +19,8 @@ export class JobEvents {
   private readonly byJob = new Map<string, Set<Listener>>();
   private readonly any = new Set<Listener>();
   private readonly progress = new Set<(p: ProgressSignal) => void>();
+  private readonly waiters = new Set<() => void>();
+  private closing = false;
   private unlisten: (() => Promise<void>) | null = null;
   private unlistenProgress: (() => Promise<void>) | null = null;
 
@@ -45,6 +47,12 @@ export class JobEvents {
     await this.unlistenProgress?.();
     this.unlisten = null;
     this.unlistenProgress = null;
+  }
+
+  /** Shutdown: answer every parked WAIT now, and let new ones return at once. */
+  releaseWaiters(): void {
+    this.closing = true;
+    for (const finish of [...this.waiters]) finish();
   }
 
   /** Listen to the progress of every running job. */
@@ -90,7 +98,9 @@ export class JobEvents {
    * went away). Callers subscribe before re-reading the phase, so no change is missed.
    */
   waitForChange(id: string, phase: string, timeoutMs: number, signal?: AbortSignal): { ready: Promise<void>; cancel: () => void } {
+    if (this.closing) return { ready: Promise.resolve(), cancel: () => undefined };
     let stop: () => void = () => undefined;
+    const waiters = this.waiters;
     const ready = new Promise<void>((resolve) => {
       const timer = setTimeout(finish, timeoutMs);
       const off = this.onJob(id, (s) => {
@@ -102,8 +112,10 @@ export class JobEvents {
         clearTimeout(timer);
         off();
         signal?.removeEventListener('abort', onAbort);
+        waiters.delete(finish);
         resolve();
       }
+      waiters.add(finish);
       stop = finish;
     });
     return { ready, cancel: () => stop() };

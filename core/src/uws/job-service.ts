@@ -33,7 +33,7 @@ import {
   type Phase,
   type PhaseChange,
 } from './model.js';
-import { BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, PhaseConflictError } from './errors.js';
+import { BadRequestError, ForbiddenError, GoneError, NotFoundError, PayloadTooLargeError, PhaseConflictError } from './errors.js';
 import { parseIsoTime } from './time.js';
 
 /** A file a client sent inline with a request, already streamed to storage. */
@@ -594,6 +594,9 @@ export class JobService {
     const lower = name.toLowerCase();
     const parameter = job.parameters.find((p) => p.name.toLowerCase() === lower);
     if (!parameter) throw new NotFoundError(`job ${id} has no parameter '${name.slice(0, 64)}'`);
+    if (parameter.byReference && !parameter.filePath && parameter.value === '') {
+      throw new GoneError(`the file uploaded as '${parameter.name}' was removed when job ${id} was archived`);
+    }
     return { parameter, stream: parameter.filePath ? await this.storage.read(parameter.filePath) : null };
   }
 
@@ -660,11 +663,16 @@ export class JobService {
   async recordResult(job: Pick<Job, 'id' | 'ownerId'>, result: JobResult): Promise<void> {
     const previous = await this.store.resultSize(job.id, result.name);
     await this.usage.charge(job.ownerId, result.size - previous);
+    let added: boolean;
     try {
-      await this.store.addResult(job.id, result);
+      added = await this.store.addResult(job.id, result);
     } catch (err) {
       await this.usage.credit(job.ownerId, result.size - previous);
       throw err;
+    }
+    if (!added) {
+      await this.usage.credit(job.ownerId, result.size - previous);
+      throw new JobNotRunningError(`job ${job.id} is no longer running; result '${result.name}' was not kept`);
     }
   }
 
@@ -714,6 +722,14 @@ function safeJson(v: string): unknown {
     return JSON.parse(v);
   } catch {
     return [v];
+  }
+}
+
+/** A running job's result arrived after the job was aborted, deleted or archived. */
+export class JobNotRunningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobNotRunningError';
   }
 }
 

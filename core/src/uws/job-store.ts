@@ -421,14 +421,21 @@ export class JobStore {
     );
   }
 
-  async addResult(id: string, result: JobResult): Promise<void> {
-    await this.knex.raw(
+  /**
+   * Record a result — only while the job is EXECUTING: a job that was aborted, deleted or
+   * archived meanwhile gets nothing more. Returns false when the result was refused.
+   */
+  async addResult(id: string, result: JobResult): Promise<boolean> {
+    const res = await this.knex.raw(
       `INSERT INTO job_results (job_id, name, storage_path, mime_type, size, created_at, position)
-       VALUES (?, ?, ?, ?, ?, now(), (SELECT coalesce(max(position) + 1, 0) FROM job_results WHERE job_id = ?))
+       SELECT ?, ?, ?, ?, ?, now(), (SELECT coalesce(max(position) + 1, 0) FROM job_results WHERE job_id = ?)
+       WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ? AND phase = 'EXECUTING')
        ON CONFLICT (job_id, name) DO UPDATE SET storage_path = excluded.storage_path,
-         mime_type = excluded.mime_type, size = excluded.size, created_at = excluded.created_at`,
-      [id, result.name, result.storagePath, result.mimeType, result.size, id],
+         mime_type = excluded.mime_type, size = excluded.size, created_at = excluded.created_at
+       RETURNING job_id`,
+      [id, result.name, result.storagePath, result.mimeType, result.size, id, id],
     );
+    return (res.rows as unknown[]).length > 0;
   }
 
   /** Archived jobs keep their parameters but their uploaded files are gone. */
@@ -466,37 +473,42 @@ export class JobStore {
     if (types.length === 0 || limit <= 0) return [];
     return this.knex.transaction(async (trx) => {
       await trx.raw("SELECT pg_advisory_xact_lock(hashtext('vocloud:claim'))");
+      // Rank queued jobs per owner and per type in SQL and keep only those that fit their
+      // owner's remaining running slots and the type's free slots, so a long queue of one owner
+      // at their limit never hides another owner's job behind it.
       const candidates = (
         await trx.raw(
-          `SELECT j.id, j.job_type, j.owner_id,
-                  CASE WHEN j.owner_id IS NULL THEN ? ELSE coalesce(u.max_running_jobs, ?) END AS max_running
-           FROM jobs j LEFT JOIN users u ON u.username = j.owner_id
-           WHERE j.phase = 'QUEUED' AND j.job_type = ANY(?::text[])
-           ORDER BY j.queued_at, j.id LIMIT ? FOR UPDATE OF j SKIP LOCKED`,
-          [running.anonymous, running.user, types, Math.max(limit * 8, 64)],
+          `WITH running AS (
+             SELECT coalesce(owner_id, '') AS owner, count(*) AS n FROM jobs WHERE phase = 'EXECUTING' GROUP BY 1
+           ), ranked AS (
+             SELECT j.id, j.job_type, j.queued_at, coalesce(j.owner_id, '') AS owner,
+                    CASE WHEN j.owner_id IS NULL THEN ? ELSE coalesce(u.max_running_jobs, ?) END AS max_running,
+                    row_number() OVER (PARTITION BY coalesce(j.owner_id, '') ORDER BY j.queued_at, j.id) AS owner_rank,
+                    row_number() OVER (PARTITION BY j.job_type ORDER BY j.queued_at, j.id) AS type_rank
+             FROM jobs j LEFT JOIN users u ON u.username = j.owner_id
+             WHERE j.phase = 'QUEUED' AND j.job_type = ANY(?::text[])
+           )
+           SELECT r.id, r.job_type, r.owner FROM ranked r LEFT JOIN running ON running.owner = r.owner
+           WHERE r.owner_rank <= r.max_running - coalesce(running.n, 0)
+             AND r.type_rank <= (?::jsonb ->> r.job_type)::int
+           ORDER BY r.queued_at, r.id LIMIT ?`,
+          [running.anonymous, running.user, types, JSON.stringify(Object.fromEntries(capacity)), limit * 2],
         )
-      ).rows as { id: string; job_type: string; owner_id: string | null; max_running: number }[];
+      ).rows as { id: string; job_type: string; owner: string }[];
       if (candidates.length === 0) return [];
-      const owners = [...new Set(candidates.map((c) => c.owner_id ?? ''))];
-      const counts = new Map<string, number>(
+      // Lock what is still queued; rows another transaction holds (an ABORT) are skipped.
+      const locked = new Set(
         ((
-          await trx.raw(
-            `SELECT coalesce(owner_id, '') AS owner, count(*) AS n FROM jobs
-             WHERE phase = 'EXECUTING' AND coalesce(owner_id, '') = ANY(?::text[]) GROUP BY 1`,
-            [owners],
-          )
-        ).rows as { owner: string; n: string | number }[]).map((r) => [r.owner, Number(r.n)]),
+          await trx.raw(`SELECT id FROM jobs WHERE id = ANY(?::text[]) AND phase = 'QUEUED' FOR UPDATE SKIP LOCKED`, [candidates.map((c) => c.id)])
+        ).rows as { id: string }[]).map((r) => r.id),
       );
       const left = new Map(capacity);
       const chosen: string[] = [];
       for (const c of candidates) {
         if (chosen.length >= limit) break;
         const typeLeft = left.get(c.job_type) ?? 0;
-        const owner = c.owner_id ?? '';
-        const ownerRunning = counts.get(owner) ?? 0;
-        if (typeLeft <= 0 || ownerRunning >= Number(c.max_running)) continue;
+        if (!locked.has(c.id) || typeLeft <= 0) continue;
         left.set(c.job_type, typeLeft - 1);
-        counts.set(owner, ownerRunning + 1);
         chosen.push(c.id);
       }
       if (chosen.length === 0) return [];

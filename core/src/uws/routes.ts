@@ -140,7 +140,7 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
       job = await jobs.getWaiting(actor, jobType, id, {
         wait: Number(waitRaw),
         ...(phase ? { phase } : {}),
-        signal: disconnectSignal(request),
+        signal: disconnectSignal(request, reply.raw),
       });
     }
     const urls = urlsFor(request, jobType);

@@ -49,6 +49,10 @@ export class HealthService {
     this.draining = true;
   }
 
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
   async check(): Promise<Health> {
     const checks = await Promise.all([
       timed('database', 3000, async () => {

@@ -1,9 +1,15 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, relative, isAbsolute } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ResultSource } from '../plugin/context.js';
+
+/** A temporary sibling name; storage listings hide `*.part-<12 hex>`. */
+function tempName(dest: string): string {
+  return `${dest}.part-${randomBytes(6).toString('hex')}`;
+}
 
 /** True when `path` lies inside `dir` (both absolute). */
 export function isInside(dir: string, path: string): boolean {
@@ -36,12 +42,12 @@ export async function writeLocalFile(dest: string, source: ResultSource, movable
         if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       }
     }
-    const tmp = `${dest}.part-${process.pid}-${Date.now()}`;
+    const tmp = tempName(dest);
     await copyFile(source, tmp);
     await rename(tmp, dest);
     return st.size;
   }
-  const tmp = `${dest}.part-${process.pid}-${Date.now()}`;
+  const tmp = tempName(dest);
   try {
     await pipeline(sourceStream(source), createWriteStream(tmp));
     await rename(tmp, dest);

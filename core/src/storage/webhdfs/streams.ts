@@ -89,7 +89,9 @@ export class UploadBody extends Readable {
           this.push(null);
           return;
         }
-        const chunk = value instanceof Buffer ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        // Streams in object mode (Readable.from(['a', 'b'])) may yield strings.
+        const v = value as Uint8Array | string;
+        const chunk = typeof v === 'string' ? Buffer.from(v) : v instanceof Buffer ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
         if (chunk.length === 0) continue;
         this.bytes += chunk.length;
         if (!this.push(chunk)) {
