@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { ADMIN_PASSWORD, DB_KIND, startServer, type TestServer } from '../support/server.js';
 import { addUser, adminHeaders, basic, bearer, createToken, login } from '../support/auth.js';
@@ -179,6 +180,36 @@ describe(`GraphQL subscriptions (${DB_KIND})`, () => {
       ['DOWN', false],
     ]);
     events.stop();
+  });
+
+  it('upgrade requests to other paths are answered as plain HTTP on a connection that then closes', async () => {
+    /** Send raw request text; resolve with what came back once the server closed the connection. */
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const url = new URL(s.url);
+        const sock = net.connect(Number(url.port), url.hostname);
+        let got = '';
+        const timer = setTimeout(() => {
+          sock.destroy();
+          reject(new Error(`the server kept the connection open; got ${JSON.stringify(got.slice(0, 200))}`));
+        }, 5000);
+        sock.on('data', (d) => (got += d));
+        sock.on('close', () => {
+          clearTimeout(timer);
+          resolve(got);
+        });
+        sock.write(text.replaceAll('HOST', url.host));
+      });
+    const ws = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+    const health = await raw(`GET /api/health HTTP/1.1\r\nHost: HOST\r\n${ws}\r\n`);
+    expect(health).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(health).toMatch(/\r\nconnection: close\r\n/i);
+    expect(health).toContain('"available":true');
+    // curl --http2 on http:// asks for h2c
+    expect(await raw('GET /api/health HTTP/1.1\r\nHost: HOST\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 OK/);
+    // anonymous use is off: the authentication hook still answers
+    expect(await raw(`GET /api/me HTTP/1.1\r\nHost: HOST\r\n${ws}\r\n`)).toMatch(/^HTTP\/1\.1 401/);
+    expect(await raw(`POST /api/tokens HTTP/1.1\r\nHost: HOST\r\nContent-Length: 2\r\n${ws}\r\n{}`)).toMatch(/^HTTP\/1\.1 400 Bad Request[\s\S]*without the Upgrade header/);
   });
 
   describe('who may connect', () => {

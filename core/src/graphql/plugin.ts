@@ -12,6 +12,7 @@ import { costLimit, depthLimit } from './limits.js';
 import { NodeStatusFeed } from './node-feed.js';
 import { buildResolvers } from './resolvers/index.js';
 import { typeDefs } from './schema.js';
+import { confineUpgrades } from './upgrades.js';
 import { checkUpgrade, closeReason, isWebSocketUpgrade, verdictOnConnectionInit } from './websocket-auth.js';
 
 // Every file here imports graphql as 'graphql/index.js': the CommonJS build that mercurius
@@ -40,7 +41,13 @@ export async function graphqlRoutes(app: FastifyInstance, services: AppServices)
     jobs: new JobPhaseFeed(services.events, services.jobs, services.log),
     nodes: new NodeStatusFeed(services.nodes, Math.max(100, config.executor.heartbeatInterval * 1000), services.log),
   };
+  let releaseUpgrades = () => undefined as void;
+  // once every plugin is loaded: @fastify/websocket (inside mercurius) has claimed 'upgrade'
+  app.addHook('onReady', async () => {
+    releaseUpgrades = confineUpgrades(app.server, PATH);
+  });
   app.addHook('onClose', async () => {
+    releaseUpgrades();
     feeds.jobs.close();
     feeds.nodes.close();
   });
