@@ -65,13 +65,18 @@ export class Importer {
   /** Smallest file size the quota refused; larger known sizes fail without a transfer. */
   private quotaRefusedAt: { size: number; message: string } | null = null;
   private lastPublish = 0;
+  private lastReport = 0;
   private publishing: Promise<void> | null = null;
+
+  private readonly attempts: AttemptSignals;
 
   constructor(
     private readonly ctx: JobContext<unknown>,
     private readonly target: TargetFolder,
     private readonly settings: ImportSettings,
-  ) {}
+  ) {
+    this.attempts = new AttemptSignals(ctx.signal);
+  }
 
   /** Import every item; returns when all are done, or the job is aborted. */
   async run(items: AsyncIterable<ImportItem> | Iterable<ImportItem>): Promise<ImportSummary> {
@@ -80,6 +85,7 @@ export class Importer {
       await forEachLimited(counted, this.settings.concurrency, this.ctx.signal, (item) => this.importOne(item));
     } finally {
       for (const e of this.manifest.entries) if (e.state === 'pending' && this.ctx.signal.aborted) e.error ||= 'not imported: the job was aborted';
+      this.report(undefined, true);
       await this.publishNow();
     }
     return this.summary();
@@ -151,68 +157,79 @@ export class Importer {
       allocation = await this.target.allocate(folder, item.name, item.url, this.settings.existing);
       if (allocation.existing && this.settings.existing === 'skip') return this.skipExisting(entry, allocation);
     }
-    const signal = this.ctx.signal;
-    await withRetries(this.settings.retry, signal, async () => {
-      const attempt = AbortSignal.any([signal, AbortSignal.timeout(this.settings.itemMs)]);
-      const opened = await item.open(0, attempt);
-      if (!allocation) {
-        allocation = await this.target.allocate(folder, responseName(item, opened), item.url, this.settings.existing);
-        if (allocation.existing && this.settings.existing === 'skip') {
-          opened.stream.destroy();
-          return this.skipExisting(entry, allocation);
-        }
-      }
-      const stats = newStats();
-      let counted = 0;
-      const remaining = this.settings.maxTotalSize - this.bytes;
-      const limitByTotal = remaining < this.settings.maxFileSize;
-      const bytes = resumingBytes(
-        opened,
-        (offset) => item.open(offset, attempt),
-        {
-          maxBytes: Math.min(this.settings.maxFileSize, remaining),
-          maxBytesReason: limitByTotal
-            ? `what is left of the import's maximum total size (${formatBytes(Math.max(0, remaining))} of ${formatBytes(this.settings.maxTotalSize)})`
-            : `the maximum file size of ${formatBytes(this.settings.maxFileSize)}`,
-          idleMs: this.settings.idleMs,
-        },
-        this.settings.retry,
-        attempt,
-        stats,
-        (n) => {
-          counted += n;
-          this.bytes += n;
-          this.report(item);
-        },
-      );
+    await withRetries(this.settings.retry, this.ctx.signal, async () => {
+      const deadline = this.attempts.open(this.settings.itemMs);
       try {
-        await this.ctx.storage.write(allocation.path, Readable.from(bytes), { overwrite: true });
-      } catch (err) {
-        this.bytes -= counted;
-        if (attempt.aborted && !signal.aborted) throw new ItemError(`the transfer took longer than ${this.settings.itemMs / 1000} s`, true);
-        throw this.storageOrTransferError(err, stats.bytes, item);
+        allocation = await this.attempt(item, entry, folder, allocation, deadline.signal);
+      } finally {
+        deadline.dispose();
       }
-      const size = stats.bytes;
-      await this.ctx.storage.write(
-        `${allocation.path}${SIDECAR_SUFFIX}`,
-        provenanceJson({
-          source: item.url,
-          ...(opened.finalUrl && opened.finalUrl !== item.url ? { retrievedFrom: opened.finalUrl } : {}),
-          ...item.provenance,
-          ...(opened.contentType ? { contentType: opened.contentType } : {}),
-          retrieved: new Date().toISOString(),
-          size,
-          sha256: stats.sha256(),
-          job: { id: this.ctx.jobId, type: this.ctx.jobType },
-        }),
-        { overwrite: true },
-      );
-      this.target.written(allocation);
-      entry.state = 'done';
-      entry.file = allocation.path;
-      entry.size = size;
-      entry.error = stats.resumes > 0 ? `resumed ${stats.resumes} time(s)` : '';
     });
+  }
+
+  /** One attempt at one item: open, name it if the source could not, stream it into storage, write its sidecar. */
+  private async attempt(item: ImportItem, entry: ManifestEntry, folder: string, known: Allocation | null, attempt: AbortSignal): Promise<Allocation> {
+    const opened = await item.open(0, attempt);
+    let allocation = known;
+    if (!allocation) {
+      allocation = await this.target.allocate(folder, responseName(item, opened), item.url, this.settings.existing);
+      if (allocation.existing && this.settings.existing === 'skip') {
+        opened.stream.destroy();
+        this.skipExisting(entry, allocation);
+        return allocation;
+      }
+    }
+    const stats = newStats();
+    let counted = 0;
+    const remaining = this.settings.maxTotalSize - this.bytes;
+    const limitByTotal = remaining < this.settings.maxFileSize;
+    const bytes = resumingBytes(
+      opened,
+      (offset) => item.open(offset, attempt),
+      {
+        maxBytes: Math.min(this.settings.maxFileSize, remaining),
+        maxBytesReason: limitByTotal
+          ? `what is left of the import's maximum total size (${formatBytes(Math.max(0, remaining))} of ${formatBytes(this.settings.maxTotalSize)})`
+          : `the maximum file size of ${formatBytes(this.settings.maxFileSize)}`,
+        idleMs: this.settings.idleMs,
+      },
+      this.settings.retry,
+      attempt,
+      stats,
+      (n) => {
+        counted += n;
+        this.bytes += n;
+        this.report(item);
+      },
+    );
+    try {
+      await this.ctx.storage.write(allocation.path, Readable.from(bytes), { overwrite: true });
+    } catch (err) {
+      this.bytes -= counted;
+      if (attempt.aborted && !this.ctx.signal.aborted) throw new ItemError(`the transfer took longer than ${this.settings.itemMs / 1000} s`, true);
+      throw this.storageOrTransferError(err, stats.bytes, item);
+    }
+    const size = stats.bytes;
+    await this.ctx.storage.write(
+      `${allocation.path}${SIDECAR_SUFFIX}`,
+      provenanceJson({
+        source: item.url,
+        ...(opened.finalUrl && opened.finalUrl !== item.url ? { retrievedFrom: opened.finalUrl } : {}),
+        ...item.provenance,
+        ...(opened.contentType ? { contentType: opened.contentType } : {}),
+        retrieved: new Date().toISOString(),
+        size,
+        sha256: stats.sha256(),
+        job: { id: this.ctx.jobId, type: this.ctx.jobType },
+      }),
+      { overwrite: true },
+    );
+    this.target.written(allocation);
+    entry.state = 'done';
+    entry.file = allocation.path;
+    entry.size = size;
+    entry.error = stats.resumes > 0 ? `resumed ${stats.resumes} time(s)` : '';
+    return allocation;
   }
 
   private skipExisting(entry: ManifestEntry, allocation: Allocation): void {
@@ -237,7 +254,14 @@ export class Importer {
     return ie;
   }
 
-  private report(item?: ImportItem): void {
+  /**
+   * Progress for the job: called per chunk, so it does its work at most every 250 ms (core
+   * forwards a few updates a second anyway) and never walks the manifest more than that.
+   */
+  private report(item?: ImportItem, force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastReport < 250) return;
+    this.lastReport = now;
     const known = this.discoveryDone ? this.discovered : Math.max(this.discovered, 1);
     const fraction = this.discoveryDone && known > 0 ? this.finished / known : Math.min(0.99, this.finished / (known + 1));
     const s = this.summary();
@@ -246,8 +270,8 @@ export class Importer {
     if (s.skipped) parts.push(`${s.skipped} skipped`);
     if (item && this.finished < this.started) parts.push(`now ${item.url.slice(-80)}`);
     this.ctx.progress(Math.max(0, Math.min(1, fraction)), parts.join(', '));
-    if (Date.now() - this.lastPublish > 10_000 && !this.publishing) {
-      this.lastPublish = Date.now();
+    if (now - this.lastPublish > 10_000 && !this.publishing) {
+      this.lastPublish = now;
       this.publishing = this.manifest.publish(this.ctx.results).catch(() => undefined).finally(() => (this.publishing = null));
     }
   }
@@ -277,4 +301,33 @@ export function checkOutcome(summary: ImportSummary, manifest: Manifest, what: s
     );
   }
   return `${what}: ${summary.done} imported (${formatBytes(summary.bytes)}), ${summary.skipped} skipped, ${summary.failed} failed`;
+}
+
+/**
+ * Signals of attempts: each aborts when its deadline passes or the job's signal fires. One
+ * listener on the job's signal serves them all (a listener per attempt would pile up on it),
+ * and a plain controller with one timer costs less per file than AbortSignal.any/timeout.
+ */
+class AttemptSignals {
+  private readonly active = new Set<AbortController>();
+
+  constructor(private readonly job: AbortSignal) {
+    job.addEventListener('abort', () => {
+      for (const c of this.active) c.abort(job.reason);
+    }, { once: true });
+  }
+
+  open(ms: number): { signal: AbortSignal; dispose(): void } {
+    const c = new AbortController();
+    if (this.job.aborted) c.abort(this.job.reason);
+    this.active.add(c);
+    const timer = setTimeout(() => c.abort(new Error(`the attempt took longer than ${ms / 1000} s`)), ms);
+    return {
+      signal: c.signal,
+      dispose: () => {
+        clearTimeout(timer);
+        this.active.delete(c);
+      },
+    };
+  }
 }

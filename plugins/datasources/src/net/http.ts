@@ -138,19 +138,17 @@ export class HttpClient {
             headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
           }
           const mod = u.protocol === 'https:' ? https : http;
-          const target = new URL(u.toString());
-          target.username = '';
-          target.password = '';
           let settled = false;
+          // one timer: first the connect deadline, then (once connected) the response deadline
+          let timer: NodeJS.Timeout | undefined;
           const fail = (err: Error): void => {
             if (settled) return;
             settled = true;
-            clearTimeout(connectTimer);
-            clearTimeout(responseTimer);
+            clearTimeout(timer);
             req.signal.removeEventListener('abort', onAbort);
             reject(err);
           };
-          const r = mod.request(target, {
+          const r = mod.request(u, {
             method: req.method ?? 'GET',
             headers,
             agent: u.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
@@ -160,18 +158,11 @@ export class HttpClient {
           };
           if (req.signal.aborted) onAbort();
           else req.signal.addEventListener('abort', onAbort, { once: true });
-          const connectTimer = setTimeout(
-            () => r.destroy(new ItemError(`could not connect to ${u.host} within ${this.timeouts.connect / 1000} s`, true)),
-            this.timeouts.connect,
-          );
-          let responseTimer: NodeJS.Timeout | undefined;
+          timer = setTimeout(() => r.destroy(new ItemError(`could not connect to ${u.host} within ${this.timeouts.connect / 1000} s`, true)), this.timeouts.connect);
           r.on('socket', (socket) => {
             const connected = (): void => {
-              clearTimeout(connectTimer);
-              responseTimer = setTimeout(
-                () => r.destroy(new ItemError(`${u.host} did not answer within ${this.timeouts.response / 1000} s`, true)),
-                this.timeouts.response,
-              );
+              clearTimeout(timer);
+              timer = setTimeout(() => r.destroy(new ItemError(`${u.host} did not answer within ${this.timeouts.response / 1000} s`, true)), this.timeouts.response);
             };
             if ((socket as { connecting?: boolean }).connecting) socket.once('connect', connected);
             else connected();
@@ -182,8 +173,7 @@ export class HttpClient {
               return;
             }
             settled = true;
-            clearTimeout(connectTimer);
-            clearTimeout(responseTimer);
+            clearTimeout(timer);
             // the body may outlive this call: abort destroys it, then forget the listener
             res.once('close', () => req.signal.removeEventListener('abort', onAbort));
             resolve({ url, status: res.statusCode ?? 0, headers: res.headers, body: res });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { JobError, SecretParameter, Type, type JobContext } from '@vocloud/sdk';
 import { asItemError } from '../common/errors.js';
 import { checkOutcome, Importer, type ImportItem, type ImportSettings } from '../common/importer.js';
@@ -106,6 +107,8 @@ export async function runImport(
   what: string,
   items: (importer: Importer) => AsyncIterable<ImportItem> | Iterable<ImportItem>,
 ): Promise<Importer> {
+  // concurrent requests each listen to the job's signal for the length of a request
+  setMaxListeners(0, ctx.signal);
   const target = await TargetFolder.open(ctx.storage, p.target);
   const importer = new Importer(ctx, target, importSettings(options, p));
   const summary = await importer.run(items(importer));

@@ -1,0 +1,49 @@
+// Start and stop the benchmark's servers: the Node static HTTP server and pyftpdlib (Debian's
+// python; as `nobody` when run as root), each a child process that prints its port.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function started(child, pattern, what) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${err}`)), 15_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}: ${err}`)));
+  });
+}
+
+export async function startHttp(root) {
+  const child = spawn(process.execPath, [join(here, 'http-server.mjs'), root, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await started(child, /READY (\d+)/, 'the HTTP server');
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
+}
+
+export async function startFtp(root) {
+  const script = join(here, 'ftp_server.py');
+  const args = ['/usr/bin/python3', script, root];
+  const child = process.getuid?.() === 0
+    ? spawn('runuser', ['-u', 'nobody', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await started(child, /READY (\d+)/, 'pyftpdlib');
+  return { url: `ftp://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
