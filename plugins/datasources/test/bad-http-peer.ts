@@ -64,6 +64,13 @@ export async function startBadPeer(file: Buffer): Promise<BadPeer> {
       return sendFile(req, res, file, { ranges: true });
     }
     if (path === '/hang.fits') return; // never answers
+    if (path === '/slow-index/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.write('<html><body>');
+      const t = setInterval(() => res.write('<a href="x.fits">x</a>\n'), 100);
+      res.on('close', () => clearInterval(t));
+      return;
+    }
     if (path === '/dribble.fits') {
       res.writeHead(200, { 'content-type': 'application/fits', 'content-length': 1000 });
       const t = setInterval(() => res.write('x'), 100);

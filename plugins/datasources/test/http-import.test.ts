@@ -170,6 +170,12 @@ describe('index pages', () => {
     expect(rows.filter((x) => x.state === 'done')).toHaveLength(8);
   });
 
+  it('an index page that never finishes fails the job by its deadline', async () => {
+    const { r } = await run({ url: `${peer.url}/slow-index/`, recursive: true });
+    expect(r.phase).toBe('ERROR');
+    expect(r.error).toMatch(/cannot read .*\/slow-index\/: the index page did not arrive within 1.5 s \(after 3 attempts\)/);
+  }, 20_000);
+
   it('running the same import again skips what is already there (resume), keep-both duplicates', async () => {
     const first = await run({ url: `${peer.url}/tree/sub/`, recursive: true, depth: 0 });
     expect(first.rows.map((x) => x.state)).toEqual(['done']);

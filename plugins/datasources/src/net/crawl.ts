@@ -4,7 +4,7 @@ import type { ImportItem } from '../common/importer.js';
 import type { ItemState } from '../common/manifest.js';
 import { decodeUrlSegment } from '../common/names.js';
 import { withRetries, type RetryPolicy } from '../common/retry.js';
-import { displayUrl, readBody, type HttpClient, type HttpCredentials } from './http.js';
+import { displayUrl, type HttpClient, type HttpCredentials } from './http.js';
 import { httpOpener } from './http-open.js';
 import { indexLinks } from './index-page.js';
 
@@ -58,7 +58,7 @@ async function fetchIndex(o: CrawlOptions, url: string): Promise<{ finalUrl: URL
       res.body.destroy();
       return { finalUrl: new URL(res.url), html: null };
     }
-    const body = await readBody(res.body, MAX_INDEX_BYTES, 'the index page');
+    const body = await o.client.readBody(res, MAX_INDEX_BYTES, 'the index page');
     return { finalUrl: new URL(res.url), html: body.toString('utf8') };
   });
 }

@@ -67,7 +67,7 @@ export class FtpPool {
   ) {}
 
   private async connect(): Promise<Client> {
-    this.address ??= this.guard.resolve(this.target.host);
+    this.address ??= withTimeout(this.guard.resolve(this.target.host), this.timeoutMs, `cannot resolve ${this.target.host} within ${this.timeoutMs / 1000} s`);
     const address = await this.address;
     const client = new Client(this.timeoutMs);
     client.ftp.encoding = 'latin1';
@@ -190,4 +190,13 @@ function entry(f: FileInfo): FtpEntry {
     kind: f.isDirectory ? 'directory' : f.isFile ? 'file' : 'other',
     size: Number.isFinite(f.size) && f.size >= 0 ? f.size : undefined,
   };
+}
+
+/** `p`, or a transient ItemError after `ms` (DNS lookups have no timeout of their own). */
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ItemError(message, true)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

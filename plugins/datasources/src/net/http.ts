@@ -7,6 +7,10 @@ import type { NetworkGuard } from './guard.js';
 export interface HttpTimeouts {
   readonly connect: number;
   readonly response: number;
+  /** No byte of a body for this long: the transfer is stalled. */
+  readonly idle: number;
+  /** A whole document (an index page, a VOTable) read into memory must arrive within this. */
+  readonly body: number;
 }
 
 export interface HttpCredentials {
@@ -75,6 +79,11 @@ export class HttpClient {
     const lookup = guard.lookup as unknown as http.AgentOptions['lookup'];
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets, lookup } as http.AgentOptions);
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, lookup } as https.AgentOptions);
+  }
+
+  /** Read a small document (index page, VOTable) within this client's timeouts. */
+  readBody(res: HttpResponse, max: number, what: string): Promise<Buffer> {
+    return readBody(res.body, max, what, this.timeouts.idle, this.timeouts.body);
   }
 
   close(): void {
@@ -216,17 +225,33 @@ export async function readSnippet(body: IncomingMessage, max: number): Promise<s
   return plain.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
-/** Read a whole (small) body, refusing more than `max` bytes. */
-export async function readBody(body: IncomingMessage, max: number, what: string): Promise<Buffer> {
+/**
+ * Read a whole (small) body, refusing more than `max` bytes, a stall longer than `idleMs` and
+ * a body that takes longer than `totalMs` in all (a server that dribbles forever).
+ */
+export async function readBody(body: IncomingMessage, max: number, what: string, idleMs = 30_000, totalMs = 600_000): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
-  for await (const c of body) {
-    n += (c as Buffer).length;
-    if (n > max) {
-      body.destroy();
-      throw new ItemError(`${what} is larger than ${max} bytes`, false);
+  let idle: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => body.destroy(new ItemError(`${what} stalled: no data for ${idleMs / 1000} s`, true)), idleMs);
+  };
+  const total = setTimeout(() => body.destroy(new ItemError(`${what} did not arrive within ${totalMs / 1000} s`, true)), totalMs);
+  arm();
+  try {
+    for await (const c of body) {
+      arm();
+      n += (c as Buffer).length;
+      if (n > max) {
+        body.destroy();
+        throw new ItemError(`${what} is larger than ${max} bytes`, false);
+      }
+      chunks.push(c as Buffer);
     }
-    chunks.push(c as Buffer);
+  } finally {
+    clearTimeout(idle);
+    clearTimeout(total);
   }
   return Buffer.concat(chunks);
 }

@@ -81,7 +81,12 @@ export function importSettings(options: DataSourceOptions, p: CommonParams): Imp
 export function httpClient(options: DataSourceOptions, concurrency: number): HttpClient {
   return new HttpClient(
     new NetworkGuard(options.allowPrivateNetworks),
-    { connect: options.timeouts.connect * 1000, response: options.timeouts.response * 1000 },
+    {
+      connect: options.timeouts.connect * 1000,
+      response: options.timeouts.response * 1000,
+      idle: options.timeouts.idle * 1000,
+      body: options.timeouts.item * 1000,
+    },
     options.userAgent,
     Math.max(4, concurrency * 2),
   );

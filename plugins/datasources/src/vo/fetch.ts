@@ -1,6 +1,6 @@
 import { readVoTable, type VoTableDocument } from '@vocloud/sdk/formats';
 import { ItemError } from '../common/errors.js';
-import { displayUrl, readBody, type HttpClient, type HttpCredentials } from '../net/http.js';
+import { displayUrl, type HttpClient, type HttpCredentials } from '../net/http.js';
 import { withRetries, type RetryPolicy } from '../common/retry.js';
 
 export interface FetchVoTableOptions {
@@ -21,7 +21,7 @@ export interface FetchVoTableOptions {
 export async function fetchVoTable(client: HttpClient, url: string, o: FetchVoTableOptions): Promise<VoTableDocument> {
   const bytes = await withRetries(o.retry, o.signal, async () => {
     const res = await client.get({ url, signal: o.signal, credentials: o.credentials });
-    return readBody(res.body, o.maxBytes, o.what);
+    return client.readBody(res, o.maxBytes, o.what);
   });
   return parseVoTable(bytes, url, o.what);
 }
