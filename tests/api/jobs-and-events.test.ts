@@ -91,7 +91,7 @@ describe('/api/events', () => {
     );
     const id = mineUrl.split('/').pop()!;
     const phases = events.filter((e) => e.event === 'job' && e.data.id === id).map((e) => e.data.phase);
-    expect(phases).toEqual(['EXECUTING', 'COMPLETED']);
+    expect(phases).toEqual(['QUEUED', 'EXECUTING', 'COMPLETED']);
     expect(events.filter((e) => e.event === 'progress' && e.data.id === id).map((e) => e.data.message)).toContain('waiting');
     const ids = new Set(events.filter((e) => e.event !== 'hello').map((e) => e.data.id));
     expect([...ids]).toEqual([id]);

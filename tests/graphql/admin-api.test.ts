@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpSink, type ReceivedMail } from '../support/smtp.js';
 import { join } from 'node:path';
 import { DB_KIND, TEST_PLUGIN, startServer, type TestServer } from '../support/server.js';
 import { addUser, adminHeaders, basic, bearer, createToken } from '../support/auth.js';
@@ -12,28 +12,17 @@ import { createJobAs, data, gql } from './client.js';
  * gets a clear error (and no audit entry). Anonymous use is on here, as in the quick start.
  */
 
-const mails: { to: string; body: string }[] = [];
-let smtp: SMTPServer;
+let mails: ReceivedMail[] = [];
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 let s: TestServer;
 const admin = adminHeaders();
 let alice: Record<string, string>;
 let bob: Record<string, string>;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, cb) {
-      let body = '';
-      stream.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), body });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  const smtpPort = (smtp.server.address() as { port: number }).port;
+  smtp = await startSmtpSink();
+  mails = smtp.mails;
+  const smtpPort = smtp.port;
   s = await startServer({
     plugins: [{ package: TEST_PLUGIN }, { package: join(import.meta.dirname, 'secret-plugin.mjs') }],
     overrides: {

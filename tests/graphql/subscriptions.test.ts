@@ -95,7 +95,7 @@ describe(`GraphQL subscriptions (${DB_KIND})`, () => {
     await post(`${s.url}/uws/wait/${id}/phase`, { PHASE: 'RUN' }, alice);
     await events.until((items) => items.some((e) => e.jobPhaseChanged.jobId === id && e.jobPhaseChanged.phase === 'COMPLETED'), 20_000, 'COMPLETED');
     const changes = of(events, id);
-    expect(changes.map((c) => c.phase)).toEqual(['QUEUED', 'EXECUTING', 'COMPLETED']);
+    expect(changes.map((c) => c.phase)).toEqual(['PENDING', 'QUEUED', 'EXECUTING', 'COMPLETED']);
     for (const c of changes) expect(c).toMatchObject({ deleted: false, jobType: 'wait', ownerId: 'alice', job: { id } });
     const times = changes.map((c) => Date.parse(c.at));
     expect([...times].sort((x, y) => x - y)).toEqual(times);
@@ -115,7 +115,7 @@ describe(`GraphQL subscriptions (${DB_KIND})`, () => {
     await events.until((items) => items.some((e) => e.jobPhaseChanged.jobId === id && e.jobPhaseChanged.phase === 'EXECUTING'), 20_000, 'EXECUTING');
     await data(s.url, `mutation { abortJob(id: "${id}") { phase } }`, admin);
     await events.until((items) => items.some((e) => e.jobPhaseChanged.jobId === id && e.jobPhaseChanged.phase === 'ABORTED'), 10_000, 'ABORTED');
-    expect(of(events, id).map((c) => c.phase)).toEqual(['QUEUED', 'EXECUTING', 'ABORTED']);
+    expect(of(events, id).map((c) => c.phase)).toEqual(['PENDING', 'QUEUED', 'EXECUTING', 'ABORTED']);
     events.stop();
   });
 
@@ -143,7 +143,7 @@ describe(`GraphQL subscriptions (${DB_KIND})`, () => {
     expect(of(noops, aliceCpu)).toEqual([]);
     expect(bobs.items.every((e) => e.jobPhaseChanged.ownerId === 'bob')).toBe(true);
     expect(noops.items.every((e) => e.jobPhaseChanged.jobType === 'noop')).toBe(true);
-    expect(of(noops, bobNoop).map((c) => c.phase)).toEqual(['EXECUTING', 'COMPLETED']);
+    expect(of(noops, bobNoop).map((c) => c.phase)).toEqual(['QUEUED', 'EXECUTING', 'COMPLETED']);
     bobs.stop();
     noops.stop();
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpSink, type ReceivedMail } from '../support/smtp.js';
 import { AuthService, UserService } from '@vocloud/core';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server.js';
 import { addUser, adminHeaders, basic, bearer, createToken, login } from '../support/auth.js';
@@ -11,31 +11,16 @@ import { createJob, formBody } from '../support/uws.js';
  * loopback), the sign-in rate limit, and the first admin.
  */
 
-interface Received {
-  to: string;
-  body: string;
-}
-const mails: Received[] = [];
-let smtp: SMTPServer;
+let mails: ReceivedMail[] = [];
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 let smtpPort = 0;
 let s: TestServer;
 let base: string;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, cb) {
-      let body = '';
-      stream.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), body });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  smtpPort = (smtp.server.address() as { port: number }).port;
+  smtp = await startSmtpSink();
+  mails = smtp.mails;
+  smtpPort = smtp.port;
   s = await startServer({
     overrides: {
       auth: { anonymous: false, registration: 'open', loginAttempts: 5, loginWindow: 60, resetTokenTtl: 60 },
@@ -46,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s?.stop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
 });
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
@@ -222,8 +207,7 @@ describe('registration and passwords', () => {
     for (let i = 0; i < 50 && mails.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toBe('rita@example.org');
-    // the mail is quoted-printable: undo soft line breaks and =XX escapes
-    const text = mails[0]!.body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    const text = mails[0]!.text; // quoted-printable undone by the sink
     const token = decodeURIComponent(/reset-password\?token=(\S+)/.exec(text)![1]!);
     expect(token).toMatch(/^vcr_/);
     const done = await fetch(`${base}/api/auth/password-reset/confirm`, json({ token, password: 'reset-password-ok' }));

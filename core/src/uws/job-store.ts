@@ -205,6 +205,8 @@ export class JobStore {
         })) as JobParameterRow[],
       } as unknown as JobRow);
       await trx('job_phase_history').insert({ job_id: id, phase: initialPhase, at: trx.fn.now(), reason });
+      // A new job is a phase event too (live views and subscriptions see its first phase).
+      await trx.raw('SELECT pg_notify(?, ?)', [JOB_CHANNEL, `${id} ${initialPhase}`]);
       if (queued) await trx.raw('SELECT pg_notify(?, ?)', [QUEUE_CHANNEL, job.jobType]);
     });
     return (await this.get(id))!;
