@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { Ajv } from 'ajv';
 import { Type, type Static } from '@vocloud/sdk';
 
@@ -34,12 +36,19 @@ export const DataSourceOptionsSchema = Type.Object(
     maxDepth: Type.Integer({ minimum: 0, maximum: 100, default: 20, description: 'Deepest recursion into index pages, FTP or server folders' }),
     previewRows: Type.Integer({ minimum: 1, maximum: 100_000, default: 2000, description: 'Rows or files a preview returns at most' }),
     userAgent: Type.String({ default: 'vocloud-datasources/0.1', description: 'User-Agent of HTTP requests' }),
+    trustedCertificates: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: 'PEM files of certificate authorities to trust for HTTPS and FTPS besides the system ones (an institute CA)',
+    }),
     concurrentJobs: Type.Integer({ minimum: 1, default: 4, description: 'Import jobs of each type one executor node runs at the same time' }),
   },
   { additionalProperties: false },
 );
 
-export type DataSourceOptions = Static<typeof DataSourceOptionsSchema>;
+export type DataSourceOptions = Static<typeof DataSourceOptionsSchema> & {
+  /** The PEM text of `trustedCertificates` with the system's roots, read when the options are parsed. */
+  readonly ca?: readonly string[];
+};
 
 const validate = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile<DataSourceOptions>(DataSourceOptionsSchema);
 
@@ -56,5 +65,13 @@ export function parseOptions(raw: unknown): DataSourceOptions {
     if (!root.startsWith('/')) throw new Error(`options.serverRoots: '${root}' must be an absolute path`);
   }
   if (o.concurrency > o.maxConcurrency) throw new Error('options.concurrency must not be larger than options.maxConcurrency');
-  return o;
+  if (o.trustedCertificates.length === 0) return o;
+  const extra = o.trustedCertificates.map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`options.trustedCertificates: cannot read ${file}: ${(err as Error).message}`);
+    }
+  });
+  return { ...o, ca: [...rootCertificates, ...extra] };
 }

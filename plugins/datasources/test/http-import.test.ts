@@ -135,6 +135,15 @@ describe('single files', () => {
     expect(files).toEqual(['home/imports/evil.fits', 'home/imports/evil.fits.provenance.json']);
   });
 
+  it('an aborted import publishes its manifest with the items it did not finish', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ds-abort-'));
+    const r = await runWorkerForTest(http, { url: `${peer.url}/dribble.fits`, target: '~/imports' }, { storageRoot: root, ownerId: 'alice', abortAfterMs: 300 });
+    expect(r.phase).toBe('ABORTED');
+    const rows = parseCsv(await readFile(r.results.find((x) => x.name === 'manifest.csv')!.path, 'utf8'));
+    expect(rows).toEqual([{ url: `${peer.url}/dribble.fits`, file: '', size: '', state: 'pending', error: 'not imported: the job was aborted' }]);
+    expect(await filesUnder(root).catch(() => [])).toEqual([]);
+  });
+
   it('private addresses are refused unless the admin allows them', async () => {
     const closed = types({ ...options, allowPrivateNetworks: false }).find((t) => t.name === 'http')!;
     const r = await runWorkerForTest(closed, { url: `${peer.url}/files/a.fits` }, { ownerId: 'alice' });

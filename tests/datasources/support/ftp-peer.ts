@@ -15,10 +15,10 @@ const SCRIPT = resolve(import.meta.dirname, 'ftp_server.py');
  * Start pyftpdlib with Debian's python. As root it runs as `nobody` (a server that serves
  * files need not be root), so the tree must be world-readable: `chmodTree` makes it so.
  */
-export async function startFtpPeer(root: string, user: string, password: string, chmodTree?: string): Promise<FtpPeer> {
+export async function startFtpPeer(root: string, user: string, password: string, chmodTree?: string, certfile?: string): Promise<FtpPeer> {
   if (chmodTree) await chmod(chmodTree, 0o755);
   const asRoot = process.getuid?.() === 0;
-  const args = [SCRIPT, root, user, password];
+  const args = [SCRIPT, root, user, password, ...(certfile ? [certfile] : [])];
   const child: ChildProcess = asRoot
     ? spawn('runuser', ['-u', 'nobody', '--', '/usr/bin/python3', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });

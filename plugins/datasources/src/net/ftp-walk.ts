@@ -3,6 +3,7 @@ import type { PathFilter } from '../common/glob.js';
 import type { ImportItem } from '../common/importer.js';
 import type { ItemState } from '../common/manifest.js';
 import { withRetries, type RetryPolicy } from '../common/retry.js';
+import { decodeNameBytes } from '../common/names.js';
 import { urlPath, type FtpEntry, type FtpPool } from './ftp.js';
 
 export interface FtpWalkOptions {
@@ -31,26 +32,17 @@ export async function* walkFtp(start: string, o: FtpWalkOptions): AsyncGenerator
   const url = (raw: string) => `${o.origin}${urlPath(raw.startsWith('/') ? raw : `/${raw}`)}`;
   const list = (dir: string) => withRetries(o.retry, o.signal, () => o.pool.list(dir));
   const base = start.replace(/\/+$/, '') || '/';
-  let root: FtpEntry[];
-  try {
-    root = await list(base);
-  } catch (err) {
-    // not a folder: maybe a file (but a failed login or connection is just that)
-    if (/cannot log in/.test((err as Error).message)) throw err;
-    const name = base.slice(base.lastIndexOf('/') + 1);
-    if (!name) throw err;
-    const parent = base.slice(0, base.lastIndexOf('/')) || '/';
-    const siblings = await list(parent);
-    const file = siblings.find((e) => e.raw === name && e.kind === 'file');
-    if (!file) throw err;
-    yield fileItem(o, url(base), base, [], file);
-    return;
+  // a path without a trailing slash may be a file: SIZE answers on the control connection
+  // (listing a file opens a data connection some servers reset, FTPS ones in particular)
+  if (!start.endsWith('/') && base !== '/') {
+    const size = await withRetries(o.retry, o.signal, () => o.pool.fileSize(base));
+    if (size !== null) {
+      const name = base.slice(base.lastIndexOf('/') + 1);
+      yield fileItem(o, url(base), base, [], { raw: name, name: decodeNameBytes(Buffer.from(name, 'latin1')), kind: 'file', size });
+      return;
+    }
   }
-  if (root.length === 1 && root[0]!.kind === 'file' && (root[0]!.raw === base || base.endsWith(`/${root[0]!.raw}`))) {
-    // some servers answer LIST of a file with the file itself
-    yield fileItem(o, url(base), base, [], root[0]!);
-    return;
-  }
+  const root = await list(base);
   const queue: { dir: string; segs: string[]; entries: FtpEntry[]; ancestors: Set<string> }[] = [
     { dir: base, segs: [], entries: root, ancestors: new Set() },
   ];

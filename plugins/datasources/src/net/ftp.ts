@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Client, FTPError, type FileInfo } from 'basic-ftp';
 import { ItemError, asItemError } from '../common/errors.js';
@@ -12,6 +13,8 @@ export interface FtpTarget {
   readonly secure: boolean | 'implicit';
   readonly user: string;
   readonly password: string;
+  /** Certificate authorities for FTPS (undefined = the system's). */
+  readonly ca?: readonly string[] | undefined;
 }
 
 export interface FtpEntry {
@@ -78,7 +81,19 @@ export class FtpPool {
         user: this.target.user,
         password: this.target.password,
         secure: this.target.secure,
-        ...(this.target.secure ? { secureOptions: { servername: this.target.host } } : {}),
+        // The connection goes to the checked address; TLS checks the certificate against the
+        // name asked for. TLS 1.2 at most: basic-ftp reuses the control connection's session
+        // for data connections, which TLS 1.3 servers do not accept (basic-ftp issue #60; curl
+        // and Cyberduck cap FTPS the same way).
+        ...(this.target.secure
+          ? {
+              secureOptions: {
+                maxVersion: 'TLSv1.2' as const,
+                ...(isIP(this.target.host) ? {} : { servername: this.target.host }),
+                ...(this.target.ca ? { ca: [...this.target.ca] } : {}),
+              },
+            }
+          : {}),
       });
       client.ftp.encoding = 'latin1';
       await client.send('TYPE I');
@@ -143,6 +158,21 @@ export class FtpPool {
     } catch (err) {
       broken = !(err instanceof FTPError);
       throw ftpError(err, `cannot list ${decodeNameBytes(Buffer.from(dir, 'latin1'))}`);
+    } finally {
+      this.release(client, broken);
+    }
+  }
+
+  /** The size of a file (SIZE, on the control connection), or null when `path` is not a file. */
+  async fileSize(path: string): Promise<number | null> {
+    const client = await this.acquire();
+    let broken = false;
+    try {
+      return await client.size(path);
+    } catch (err) {
+      if (err instanceof FTPError && err.code >= 500) return null;
+      broken = !(err instanceof FTPError);
+      throw ftpError(err, `cannot ask for the size of ${decodeNameBytes(Buffer.from(path, 'latin1'))}`);
     } finally {
       this.release(client, broken);
     }

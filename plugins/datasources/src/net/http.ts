@@ -75,10 +75,12 @@ export class HttpClient {
     private readonly timeouts: HttpTimeouts,
     private readonly userAgent: string,
     maxSockets = 32,
+    /** Certificate authorities to trust (the system's and an admin's); undefined = the system's. */
+    ca?: readonly string[],
   ) {
     const lookup = guard.lookup as unknown as http.AgentOptions['lookup'];
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets, lookup } as http.AgentOptions);
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, lookup } as https.AgentOptions);
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, lookup, ...(ca ? { ca: [...ca] } : {}) } as https.AgentOptions);
   }
 
   /** Read a small document (index page, VOTable) within this client's timeouts. */

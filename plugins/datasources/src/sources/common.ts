@@ -89,6 +89,7 @@ export function httpClient(options: DataSourceOptions, concurrency: number): Htt
     },
     options.userAgent,
     Math.max(4, concurrency * 2),
+    options.ca,
   );
 }
 

@@ -23,7 +23,7 @@ function ftpParameters(options: DataSourceOptions) {
 
 type FtpParams = Static<ReturnType<typeof ftpParameters>> & CommonParams;
 
-function target(p: FtpParams): { t: FtpTarget; path: string; origin: string } {
+function target(p: FtpParams, ca?: readonly string[]): { t: FtpTarget; path: string; origin: string } {
   let u: URL;
   try {
     u = new URL(p.url);
@@ -46,6 +46,7 @@ function target(p: FtpParams): { t: FtpTarget; path: string; origin: string } {
       // anonymous FTP by convention: user "anonymous", an e-mail-like password
       user: p.username || 'anonymous',
       password: p.username ? (p.password ?? '') : 'anonymous@',
+      ca,
     },
     path,
     origin: `${u.protocol}//${u.host}`,
@@ -83,7 +84,7 @@ export function ftpSource(options: DataSourceOptions) {
     limits: { defaultExecutionDuration: 3600, maxExecutionDuration: 86400, concurrency: options.concurrentJobs },
     async preview(ctx) {
       const p = (ctx as PreviewContext<FtpParams>).parameters;
-      const { t, path, origin } = target(p);
+      const { t, path, origin } = target(p, options.ca);
       const pool = makePool(options, t, 1);
       const files: { url: string; path: string; size: number | null }[] = [];
       const skipped: { url: string; state: string; error: string }[] = [];
@@ -106,7 +107,7 @@ export function ftpSource(options: DataSourceOptions) {
     },
     async run(ctx) {
       const p = ctx.parameters as FtpParams;
-      const { t, path, origin } = target(p);
+      const { t, path, origin } = target(p, options.ca);
       const concurrency = p.concurrency ?? options.concurrency;
       // one more connection than downloads, so listing goes on while files transfer
       const pool = makePool(options, t, concurrency + 1);
