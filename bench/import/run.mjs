@@ -3,7 +3,9 @@
 // tree (HTTP and FTP), parallel curl (HTTP), and vocloud's importer — alone in the sdk's test
 // harness (local disk) and as a real UWS job on a vocloud server (PGlite, quota accounting,
 // provenance sidecars). Prints a table of rates and ratios to wget. Run after `npm run build`:
-//   node bench/import/run.mjs [--files 2000] [--size 40000] [--folders 20] [--concurrency 4,8] [--rounds 1]
+//   node bench/import/run.mjs [--files 2000] [--size 40000] [--folders 20] [--concurrency 8] [--rounds 3] [--pg URL|none]
+// Each round runs every tool once, wget first; a tool's ratio to wget is taken within its round
+// (the machine's load changes between rounds), and the table shows the median over rounds.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
@@ -25,8 +27,10 @@ const arg = (name, dflt) => {
 const FILES = Number(arg('files', 2000));
 const SIZE = Number(arg('size', 40_000));
 const FOLDERS = Number(arg('folders', 20));
-const CONCURRENCY = String(arg('concurrency', '4,8')).split(',').map(Number);
-const ROUNDS = Number(arg('rounds', 1));
+const CONCURRENCY = String(arg('concurrency', '8')).split(',').map(Number);
+// PostgreSQL for the server variant that production deployments use ('none' to skip)
+const PG = arg('pg', process.env.VOCLOUD_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const ROUNDS = Number(arg('rounds', 3));
 const OPTIONS = { allowPrivateNetworks: true };
 
 const log = (m) => process.stderr.write(`  ${m}\n`);
@@ -100,25 +104,43 @@ async function discarding(type, url, n) {
   return timed(() => runDiscarding(def, { url, recursive: true, depth: 5, target: '~/b', concurrency: n }));
 }
 
-let server = null;
-async function viaServer(type, url, n) {
-  if (!server) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'bench-import-vocloud-'));
-    const config = loadConfig({
-      noFile: true,
-      env: {},
-      overrides: {
-        dataDir,
-        server: { host: '127.0.0.1', port: 0 },
-        log: { level: 'warn' },
-        auth: { anonymous: false, bootstrapAdmin: { username: 'admin', password: 'bench-admin-password' } },
-        executor: { pollInterval: 1 },
-        plugins: [{ package: '@vocloud/plugin-datasources', options: OPTIONS }],
-      },
-    });
-    const vocloud = new Vocloud({ config, logger: createLogger({ ...config.config.log, level: 'error', pretty: false }) });
-    server = { vocloud, url: await vocloud.start(), dataDir };
+const servers = new Map();
+
+/** A vocloud server on PGlite ('pglite') or on a fresh PostgreSQL database ('postgres'). */
+async function serverFor(kind) {
+  if (servers.has(kind)) return servers.get(kind);
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-import-vocloud-'));
+  let database = {};
+  let drop = async () => undefined;
+  if (kind === 'postgres') {
+    const name = `bench_import_${Date.now().toString(36)}`;
+    await run('psql', [PG, '-q', '-c', `CREATE DATABASE ${name}`]);
+    const u = new URL(PG);
+    u.pathname = `/${name}`;
+    database = { url: u.toString() };
+    drop = async () => void (await run('psql', [PG, '-q', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]).catch(() => undefined));
   }
+  const config = loadConfig({
+    noFile: true,
+    env: {},
+    overrides: {
+      dataDir,
+      database,
+      server: { host: '127.0.0.1', port: 0 },
+      log: { level: 'warn' },
+      auth: { anonymous: false, bootstrapAdmin: { username: 'admin', password: 'bench-admin-password' } },
+      executor: { pollInterval: 1 },
+      plugins: [{ package: '@vocloud/plugin-datasources', options: OPTIONS }],
+    },
+  });
+  const vocloud = new Vocloud({ config, logger: createLogger({ ...config.config.log, level: 'error', pretty: false }) });
+  const server = { vocloud, url: await vocloud.start(), dataDir, drop };
+  servers.set(kind, server);
+  return server;
+}
+
+async function viaServer(kind, type, url, n) {
+  const server = await serverFor(kind);
   const auth = { authorization: `Basic ${Buffer.from('admin:bench-admin-password').toString('base64')}` };
   const target = `~/b-${type}-${n}-${Date.now()}`;
   let phase = '';
@@ -139,26 +161,35 @@ async function viaServer(type, url, n) {
   return { seconds, dir: join(homes, owner, target.slice(2)) };
 }
 
+let pgAvailable = false;
+if (PG !== 'none') {
+  pgAvailable = await run('psql', [PG, '-q', '-c', 'SELECT 1']).then(() => true, () => false);
+  if (!pgAvailable) log(`PostgreSQL at ${PG.replace(/:[^:@/]*@/, ':***@')} not reachable: the server variant runs on PGlite only`);
+}
+const KINDS = pgAvailable ? ['pglite', 'postgres'] : ['pglite'];
+
 const tree = makeTree();
 const source = inventory(tree.data);
 log(`tree: ${source.count} files, ${(source.bytes / 1e6).toFixed(1)} MB in ${FOLDERS} folders (digest ${source.digest})`);
 const http = await startHttp(tree.root);
 const ftp = await startFtp(tree.root);
 const rows = [];
+let currentRound = 0;
 const record = (protocol, tool, seconds, dir) => {
   if (dir === null) {
-    rows.push({ protocol, tool, seconds, files: source.count, ok: 'n/a' });
+    rows.push({ protocol, tool, seconds, files: source.count, ok: 'n/a', round: currentRound });
     log(`${protocol} ${tool}: ${seconds.toFixed(2)} s`);
     return;
   }
   const got = inventory(dir);
   const ok = got.count === source.count && got.digest === source.digest;
-  rows.push({ protocol, tool, seconds, files: got.count, ok });
+  rows.push({ protocol, tool, seconds, files: got.count, ok, round: currentRound });
   log(`${protocol} ${tool}: ${seconds.toFixed(2)} s${ok ? '' : ` — MISMATCH (${got.count} files, digest ${got.digest})`}`);
 };
 
 try {
   for (let round = 0; round < ROUNDS; round++) {
+    currentRound = round;
     const scratch = mkdtempSync(join(tmpdir(), 'bench-import-ref-'));
     const wgetHttp = join(scratch, 'wget-http');
     record('HTTP', 'wget -r', await wget(`${http.url}/data/`, wgetHttp), join(wgetHttp, 'data'));
@@ -171,8 +202,10 @@ try {
       record('HTTP', `vocloud importer, ${n} at a time (storage discarded)`, await discarding('http', `${http.url}/data/`, n), null);
       const h = await harness('http', `${http.url}/data/`, n);
       record('HTTP', `vocloud importer, ${n} at a time (harness, local disk)`, h.seconds, h.dir);
-      const s = await viaServer('http', `${http.url}/data/`, n);
-      record('HTTP', `vocloud http job, ${n} at a time (server, PGlite, quota)`, s.seconds, s.dir);
+      for (const kind of KINDS) {
+        const s = await viaServer(kind, 'http', `${http.url}/data/`, n);
+        record('HTTP', `vocloud http job, ${n} at a time (server, ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, quota)`, s.seconds, s.dir);
+      }
     }
     const wgetFtp = join(scratch, 'wget-ftp');
     record('FTP', 'wget -r', await wget(`${ftp.url}/data/`, wgetFtp), join(wgetFtp, 'data'));
@@ -180,34 +213,45 @@ try {
       record('FTP', `vocloud importer, ${n} at a time (storage discarded)`, await discarding('ftp', `${ftp.url}/data/`, n), null);
       const h = await harness('ftp', `${ftp.url}/data/`, n);
       record('FTP', `vocloud importer, ${n} at a time (harness, local disk)`, h.seconds, h.dir);
-      const s = await viaServer('ftp', `${ftp.url}/data/`, n);
-      record('FTP', `vocloud ftp job, ${n} at a time (server, PGlite, quota)`, s.seconds, s.dir);
+      for (const kind of KINDS) {
+        const s = await viaServer(kind, 'ftp', `${ftp.url}/data/`, n);
+        record('FTP', `vocloud ftp job, ${n} at a time (server, ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, quota)`, s.seconds, s.dir);
+      }
     }
     rmSync(scratch, { recursive: true, force: true });
   }
 } finally {
   await http.stop();
   await ftp.stop();
-  if (server) await server.vocloud.stop();
+  for (const server of servers.values()) await server.vocloud.stop();
 }
 
-// best of the rounds per (protocol, tool)
-const best = new Map();
+// per (protocol, tool): the median time, and the median of the ratios to wget in the same round
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const groups = new Map();
 for (const r of rows) {
   const k = `${r.protocol}\u0000${r.tool}`;
-  if (!best.has(k) || best.get(k).seconds > r.seconds) best.set(k, r);
+  if (!groups.has(k)) groups.set(k, []);
+  groups.get(k).push(r);
 }
-const wgetOf = (p) => best.get(`${p}\u0000wget -r`)?.seconds;
-console.log(`\nImport benchmark — ${FILES} files × ${SIZE / 1000} kB in ${FOLDERS} folders on loopback; Node ${process.version}; ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; best of ${ROUNDS}`);
+const wgetIn = (protocol, round) => rows.find((r) => r.protocol === protocol && r.tool === 'wget -r' && r.round === round)?.seconds;
+console.log(`\nImport benchmark — ${FILES} files × ${SIZE / 1000} kB in ${FOLDERS} folders on loopback; Node ${process.version}; ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${ROUNDS} round(s), medians`);
 console.log(`command: node bench/import/run.mjs ${process.argv.slice(2).join(' ')}`.trim());
-console.log('\n| protocol | tool | s | files/s | MB/s | × wget | files ok |');
-console.log('|---|---|---:|---:|---:|---:|---|');
-for (const r of best.values()) {
-  const rate = r.files / r.seconds;
-  const mbs = (r.files * SIZE) / 1e6 / r.seconds;
-  const ratio = wgetOf(r.protocol) / r.seconds;
-  console.log(`| ${r.protocol} | ${r.tool} | ${r.seconds.toFixed(2)} | ${rate.toFixed(0)} | ${mbs.toFixed(1)} | ${ratio.toFixed(2)} | ${r.ok === 'n/a' ? 'n/a' : r.ok ? 'yes' : 'NO'} |`);
+console.log('\n| protocol | tool | s (median) | files/s | MB/s | × wget (median of rounds) | × wget per round | files ok |');
+console.log('|---|---|---:|---:|---:|---:|---|---|');
+for (const list of groups.values()) {
+  const r0 = list[0];
+  const seconds = median(list.map((r) => r.seconds));
+  const ratios = list.map((r) => wgetIn(r.protocol, r.round) / r.seconds);
+  const ok = list.every((r) => r.ok === 'n/a') ? 'n/a' : list.every((r) => r.ok === true) ? 'yes' : 'NO';
+  console.log(`| ${r0.protocol} | ${r0.tool} | ${seconds.toFixed(2)} | ${(r0.files / seconds).toFixed(0)} | ${((r0.files * SIZE) / 1e6 / seconds).toFixed(1)} | ${median(ratios).toFixed(2)} | ${ratios.map((x) => x.toFixed(2)).join(' ')} | ${ok} |`);
 }
 console.log('\nvocloud writes a provenance sidecar next to every file (two atomic writes per file) and a manifest; wget and curl write the files only.');
 rmSync(tree.root, { recursive: true, force: true });
-if (server) rmSync(server.dataDir, { recursive: true, force: true });
+for (const server of servers.values()) {
+  rmSync(server.dataDir, { recursive: true, force: true });
+  await server.drop();
+}
