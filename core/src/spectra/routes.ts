@@ -12,7 +12,7 @@ const path = { type: 'string', minLength: 1, maxLength: 4200 } as const;
  * few thousand points arrive as one compact buffer the browser maps without parsing.
  */
 export async function spectraRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
-  const reader = new SpectraReader(services.files.ops, services.log.child({ area: 'spectra' }));
+  const reader = new SpectraReader(services.files.ops, services.config.paths.storageRoot, services.log.child({ area: 'spectra' }));
   app.addHook('onClose', async () => reader.close());
 
   app.post<{ Body: { paths: string[]; maxPoints?: number } }>('/api/spectra', {

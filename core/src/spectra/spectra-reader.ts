@@ -1,8 +1,9 @@
+import { realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { PathActor } from '../files/areas.js';
-import type { StorageOps } from '../files/storage-ops.js';
+import type { StorageOps, UserEntry } from '../files/storage-ops.js';
 import { encodeSpectra, type WireError, type WireSpectrum } from './wire.js';
 import { parseSpectra, type ParsedSpectrum, type ParseTask } from './parse-task.js';
 
@@ -14,12 +15,12 @@ export const SPECTRA_LIMITS = {
   maxFileBytes: 256 * 1024 * 1024,
   /** Float32 values in one answer (256 MB). */
   maxValues: 64 * 1024 * 1024,
-  /** Files read at the same time. */
+  /** Files read at the same time when they are not on local storage. */
   readConcurrency: 8,
   /** Files per worker-thread task. */
-  batch: 32,
+  batch: 50,
   /** Below this many bytes in total the files are parsed on the event loop (a thread costs more). */
-  inlineBytes: 512 * 1024,
+  inlineBytes: 256 * 1024,
 } as const;
 
 interface Item {
@@ -28,7 +29,7 @@ interface Item {
   readonly size: number;
 }
 
-type Outcome = { readonly item: Item; readonly parsed: ParsedSpectrum } | WireError;
+type Outcome = { readonly parsed: ParsedSpectrum } | WireError;
 
 /** Names a folder expansion leaves out: hidden files and the import provenance sidecars. */
 function skippedInFolder(name: string): boolean {
@@ -56,7 +57,7 @@ async function readAll(ops: StorageOps, actor: PathActor, item: Item, signal: Ab
   return Buffer.concat(chunks, n);
 }
 
-/** 64-bit FNV-1a over the float bits, as a key that finds identical wavelength grids. */
+/** 64-bit FNV-style key over the float bits, to find identical wavelength grids. */
 function gridKey(w: Float32Array): string {
   const u = new Uint32Array(w.buffer, w.byteOffset, w.length);
   let a = 0x811c9dc5;
@@ -74,15 +75,18 @@ function sameFloats(x: Float32Array, y: Float32Array): boolean {
 
 /**
  * Reads many spectra from storage with the caller's rights and answers them in the binary
- * wire format (wire.ts). I/O stays on the event loop (it is asynchronous); parsing runs in a
- * small worker-thread pool of its own, so a plot of thousands of files does not stall other
- * requests. Unreadable files become per-item errors.
+ * wire format (wire.ts). Paths are resolved (and rights checked) on the event loop; reading and
+ * parsing run in a small worker-thread pool of its own — on local storage the threads read the
+ * files themselves — so a plot of thousands of files does not stall other requests. Unreadable
+ * files become per-item errors.
  */
 export class SpectraReader {
   private pool: Piscina | null = null;
+  private realRoot: Promise<string | null> | null = null;
 
   constructor(
     private readonly ops: StorageOps,
+    private readonly storageRoot: string,
     private readonly log: Logger,
   ) {}
 
@@ -96,10 +100,29 @@ export class SpectraReader {
     return this.pool;
   }
 
+  private root(): Promise<string | null> {
+    this.realRoot ??= realpath(this.storageRoot).catch(() => null);
+    return this.realRoot;
+  }
+
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
     await pool?.destroy();
+  }
+
+  /** Every file below a folder, from listings (which carry type and size), sorted by name. */
+  private async walk(actor: PathActor, dir: string, budget: number, out: UserEntry[]): Promise<void> {
+    for (let offset = 0; out.length < budget; offset += 1000) {
+      const page = await this.ops.list(actor, dir, { offset, limit: 1000, sortBy: 'name', order: 'asc' });
+      for (const e of page.entries) {
+        if (out.length >= budget) return;
+        if (skippedInFolder(e.name)) continue;
+        if (e.type === 'directory') await this.walk(actor, e.path, budget, out);
+        else out.push(e);
+      }
+      if (offset + 1000 >= page.total) return;
+    }
   }
 
   /** The files behind the requested paths: folders expand (recursively, sorted), duplicates drop. */
@@ -124,9 +147,9 @@ export class SpectraReader {
           add(entry);
           continue;
         }
-        const inside = await this.ops.files(actor, path, SPECTRA_LIMITS.maxFiles - files + 1);
+        const inside: UserEntry[] = [];
+        await this.walk(actor, entry.path, SPECTRA_LIMITS.maxFiles - files + 1, inside);
         for (const f of inside) {
-          if (skippedInFolder(f.name)) continue;
           if (files >= SPECTRA_LIMITS.maxFiles) {
             out.push({ path: entry.path, error: `only the first files of this folder were read: one request plots at most ${SPECTRA_LIMITS.maxFiles} files` });
             break;
@@ -140,51 +163,69 @@ export class SpectraReader {
     return out;
   }
 
+  /** One batch: resolve (rights), then read and parse — in a thread, or here when it is tiny. */
+  private async runBatch(actor: PathActor, batch: readonly Item[], inline: boolean, options: { maxPoints: number; signal: AbortSignal }, outcomes: Map<Item, Outcome>): Promise<void> {
+    const root = await this.root();
+    const files: ParseTask['files'][number][] = [];
+    const sent: Item[] = [];
+    const remote: Item[] = [];
+    for (const item of batch) {
+      if (item.size > SPECTRA_LIMITS.maxFileBytes) {
+        outcomes.set(item, { path: item.path, error: `${item.name}: larger than ${SPECTRA_LIMITS.maxFileBytes / 1024 / 1024} MB; too large to plot` });
+        continue;
+      }
+      try {
+        const local = root ? this.ops.localPath(await this.ops.resolve(actor, item.path, 'read')) : null;
+        if (local && !inline) {
+          files.push({ name: item.name, local });
+          sent.push(item);
+        } else remote.push(item);
+      } catch (err) {
+        outcomes.set(item, { path: item.path, error: `${item.name}: ${messageOf(err)}` });
+      }
+    }
+    // Other backends (and tiny requests): the bytes are read here, a few files at a time.
+    let next = 0;
+    const reader = async () => {
+      while (next < remote.length && !options.signal.aborted) {
+        const item = remote[next++]!;
+        try {
+          files.push({ name: item.name, bytes: await readAll(this.ops, actor, item, options.signal) });
+          sent.push(item);
+        } catch (err) {
+          outcomes.set(item, { path: item.path, error: `${item.name}: ${messageOf(err)}` });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SPECTRA_LIMITS.readConcurrency, remote.length) }, reader));
+    if (options.signal.aborted || files.length === 0) return;
+    const task: ParseTask = { files, maxPoints: options.maxPoints, maxBytes: SPECTRA_LIMITS.maxFileBytes, ...(root ? { root } : {}) };
+    const parsed = inline ? parseSpectra(task) : ((await this.threads().run(task, { signal: options.signal })) as ParsedSpectrum[]);
+    sent.forEach((item, k) => outcomes.set(item, { parsed: parsed[k]! }));
+  }
+
   async read(actor: PathActor, paths: readonly string[], options: { maxPoints: number; signal: AbortSignal }): Promise<{ body: Buffer; spectra: number; errors: number }> {
     const expanded = await this.expand(actor, paths);
     const items = expanded.filter((e): e is Item => !('error' in e));
     const inline = items.reduce((n, i) => n + i.size, 0) <= SPECTRA_LIMITS.inlineBytes;
 
-    // Read and parse in batches; at most a few batches are held in memory at once.
+    // Batches go to the threads a few at a time, so only a few are in memory at once.
     const outcomes = new Map<Item, Outcome>();
     const batches: Item[][] = [];
     for (let i = 0; i < items.length; i += SPECTRA_LIMITS.batch) batches.push(items.slice(i, i + SPECTRA_LIMITS.batch));
-    const runBatch = async (batch: Item[]) => {
-      const files: { name: string; bytes: Uint8Array }[] = [];
-      const readable: Item[] = [];
-      let next = 0;
-      const reader = async () => {
-        while (next < batch.length) {
-          const item = batch[next++]!;
-          if (item.size > SPECTRA_LIMITS.maxFileBytes) {
-            outcomes.set(item, { path: item.path, error: `${item.name}: larger than ${SPECTRA_LIMITS.maxFileBytes / 1024 / 1024} MB; too large to plot` });
-            continue;
-          }
-          try {
-            const bytes = await readAll(this.ops, actor, item, options.signal);
-            files.push({ name: item.name, bytes });
-            readable.push(item);
-          } catch (err) {
-            outcomes.set(item, { path: item.path, error: `${item.name}: ${messageOf(err)}` });
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(SPECTRA_LIMITS.readConcurrency, batch.length) }, reader));
-      if (options.signal.aborted || files.length === 0) return;
-      const task: ParseTask = { files, maxPoints: options.maxPoints };
-      const parsed = inline ? parseSpectra(task) : ((await this.threads().run(task)) as ParsedSpectrum[]);
-      readable.forEach((item, k) => outcomes.set(item, { item, parsed: parsed[k]! }));
-    };
-    const inFlight = inline ? 1 : Math.max(2, Math.min(4, availableParallelism()) + 1);
+    const inFlight = inline ? 1 : Math.min(4, availableParallelism()) + 1;
     let nextBatch = 0;
     await Promise.all(
       Array.from({ length: Math.min(inFlight, batches.length) }, async () => {
-        while (nextBatch < batches.length && !options.signal.aborted) await runBatch(batches[nextBatch++]!);
+        while (nextBatch < batches.length && !options.signal.aborted) await this.runBatch(actor, batches[nextBatch++]!, inline, options, outcomes);
       }),
     );
     if (options.signal.aborted) throw new Error('the request was cancelled');
+    return this.assemble(expanded, outcomes);
+  }
 
-    // Assemble in request order; identical wavelength grids are sent once.
+  /** The answer in request order; identical wavelength grids are sent once. */
+  private assemble(expanded: readonly (Item | WireError)[], outcomes: Map<Item, Outcome>): { body: Buffer; spectra: number; errors: number } {
     const arrays: Float32Array[] = [];
     const grids: { offset: number; length: number }[] = [];
     const gridIndex = new Map<string, number[]>();
@@ -192,6 +233,10 @@ export class SpectraReader {
     const entries: (WireSpectrum | WireError)[] = [];
     let values = 0;
     let errors = 0;
+    const fail = (e: WireError) => {
+      entries.push(e);
+      errors++;
+    };
     const push = (a: Float32Array) => {
       const offset = values;
       arrays.push(a);
@@ -200,20 +245,17 @@ export class SpectraReader {
     };
     for (const e of expanded) {
       if ('error' in e) {
-        entries.push(e);
-        errors++;
+        fail(e);
         continue;
       }
-      const o = outcomes.get(e);
-      if (!o || 'error' in o) {
-        entries.push(o ?? { path: e.path, error: `${e.name}: not read` });
-        errors++;
+      const o = outcomes.get(e) ?? { path: e.path, error: `${e.name}: not read` };
+      if ('error' in o) {
+        fail(o);
         continue;
       }
       const p = o.parsed;
       if (!p.ok) {
-        entries.push({ path: e.path, error: p.error });
-        errors++;
+        fail({ path: e.path, error: p.error });
         continue;
       }
       const key = gridKey(p.wavelength);
@@ -221,8 +263,7 @@ export class SpectraReader {
       let grid = candidates.find((g) => sameFloats(gridArrays[g]!, p.wavelength));
       const extra = (grid === undefined ? p.wavelength.length : 0) + p.flux.length;
       if (values + extra > SPECTRA_LIMITS.maxValues) {
-        entries.push({ path: e.path, error: `${e.name}: not sent: the answer would exceed ${SPECTRA_LIMITS.maxValues} values; plot fewer spectra or ask for fewer points (maxPoints)` });
-        errors++;
+        fail({ path: e.path, error: `${e.name}: not sent: the answer would exceed ${SPECTRA_LIMITS.maxValues} values; plot fewer spectra or ask for fewer points (maxPoints)` });
         continue;
       }
       if (grid === undefined) {
