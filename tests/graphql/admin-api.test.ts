@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s?.stop();
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
 });
 
 const q = (query: string, variables?: Record<string, unknown>) => data(s.url, query, admin, variables);

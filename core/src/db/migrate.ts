@@ -3,6 +3,7 @@ import type { Database } from './database.js';
 import * as m001 from './migrations/001-jobs.js';
 import * as m002 from './migrations/002-identity.js';
 import * as m003 from './migrations/003-target-dir.js';
+import * as m004 from './migrations/004-queue-indexes.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -11,6 +12,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['001-jobs', m001],
   ['002-identity', m002],
   ['003-target-dir', m003],
+  ['004-queue-indexes', m004],
 ];
 
 const source: Knex.MigrationSource<readonly [string, Migration]> = {

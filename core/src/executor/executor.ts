@@ -23,7 +23,7 @@ import { BadRequestError, NotFoundError } from '../uws/errors.js';
 import { randomBytes } from 'node:crypto';
 
 interface RunningJob {
-  readonly job: Job;
+  readonly job: JobDetail;
   readonly startedAt: number;
   readonly port: ThreadPort;
   /** Terminates the thread if the job ignores the abort request. */
@@ -116,7 +116,7 @@ export class Executor {
   }
 
   /** Run a job that this node has claimed (it is EXECUTING in the database). */
-  execute(job: Job): void {
+  execute(job: JobDetail): void {
     const channel = new MessageChannel();
     const r: RunningJob = {
       job,
@@ -143,8 +143,7 @@ export class Executor {
     const workDir = join(this.config.paths.workDir, job.id);
     let outcome: RunOutcome;
     try {
-      const detail = await this.jobs.internalGet(job.id);
-      if (!detail) return; // deleted between claim and start
+      const detail = job; // the claim returned it with its parameters
       const type = this.registry.get(job.jobType);
       if (!type) throw new Error(`job type '${job.jobType}' is not loaded on node ${this.node.name}`);
       const owner = detail.ownerId ? await this.users.cached(detail.ownerId) : null;

@@ -20,9 +20,10 @@ import { FileService } from '../files/file-service.js';
 import { ServerKey } from '../secrets/server-key.js';
 import { jobFiles } from '../storage/job-files.js';
 import { JobEvents } from './job-events.js';
-import { JobStore, QueuedLimitReached, newJobId, type JobListFilter, type JobRef, type JobSearch } from './job-store.js';
+import { JobStore, QueuedLimitReached, newJobId, type JobListFilter, type JobRef, type JobSearch, type NewJobRef } from './job-store.js';
 import {
   ACTIVE_PHASES,
+  FINAL_PHASES,
   isManager,
   isPhase,
   type Actor,
@@ -91,6 +92,8 @@ export type RunOutcome =
   | { readonly kind: 'aborted'; readonly message: string };
 
 const RUNID_MAX = 256;
+const FINISHED_CACHE_MS = 30_000;
+const FINISHED_CACHE_SIZE = 10_000;
 /** What a job id can look like (ours are 16 base32 letters); anything else is not a job. */
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -173,10 +176,29 @@ export class JobService {
     return actor.isAdmin || job.ownerId === actor.ownerId;
   }
 
+  /**
+   * Finished jobs rarely change (destruction, deletion, archiving — each notified), and clients
+   * poll them: keep them in memory for a while, dropped at their next notification.
+   */
+  private readonly finished = new Map<string, { job: JobDetail; at: number }>();
+  private finishedWatch: (() => void) | null = null;
+
+  private async load(id: string): Promise<JobDetail | null> {
+    const hit = this.finished.get(id);
+    if (hit && Date.now() - hit.at < FINISHED_CACHE_MS) return hit.job;
+    const job = await this.store.get(id);
+    if (job && FINAL_PHASES.has(job.phase) && job.phase !== 'ARCHIVED') {
+      this.finishedWatch ??= this.events.onAny((s) => this.finished.delete(s.id));
+      this.finished.set(id, { job, at: Date.now() });
+      if (this.finished.size > FINISHED_CACHE_SIZE) this.finished.delete(this.finished.keys().next().value!);
+    }
+    return job;
+  }
+
   /** The job, if it exists, is of this type and the actor may see it — else 404 (ids leak nothing). */
   async get(actor: Actor, jobType: string, id: string): Promise<JobDetail> {
     this.jobType(jobType);
-    const job = JOB_ID.test(id) ? await this.store.get(id) : null;
+    const job = JOB_ID.test(id) ? await this.load(id) : null;
     if (!job || job.jobType !== jobType || !this.visible(actor, job)) {
       throw new NotFoundError(`no job '${id.slice(0, 64)}' in the ${jobType} job list`);
     }
@@ -476,7 +498,7 @@ export class JobService {
   }
 
   /** POST to the job list: create a job (and queue it when PHASE=RUN). */
-  async create(actor: Actor, draft: JobDraft, request: JobRequest): Promise<JobDetail> {
+  async create(actor: Actor, draft: JobDraft, request: JobRequest): Promise<NewJobRef> {
     const type = draft.jobType;
     const run = parseCreationPhase(request.phase);
     const checked = this.buildParameters(type, request, draft.uploads);
@@ -574,6 +596,7 @@ export class JobService {
     if (!(await this.store.updateAttribute(id, allowed, 'destruction', value))) {
       throw new PhaseConflictError(`destruction cannot be changed on a job that is ${job.phase}`);
     }
+    this.finished.delete(id);
   }
 
   async openResult(actor: Actor, jobType: string, id: string, name: string): Promise<{ result: JobResult; stream: Readable }> {
@@ -602,7 +625,7 @@ export class JobService {
 
   // ---------------------------------------------------------------- server side (scheduler, executor, reaper)
 
-  claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number): Promise<Job[]> {
+  claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number): Promise<JobDetail[]> {
     const enabled = new Map([...capacity].filter(([type]) => this.settings.enabled(type)));
     return this.store.claim(nodeId, enabled, limit, this.usage.defaultRunning);
   }

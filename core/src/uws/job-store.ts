@@ -34,6 +34,13 @@ export interface NewJob {
   readonly parameters: readonly JobParameter[];
 }
 
+/** What creating a job gives back (enough for the 303 Location). */
+export interface NewJobRef {
+  readonly id: string;
+  readonly jobType: string;
+  readonly phase: Phase;
+}
+
 export interface JobListFilter {
   readonly jobType: string;
   /** Only jobs of this owner; undefined = every owner (admins). */
@@ -139,6 +146,10 @@ function parseJsonColumn<T>(v: unknown): T[] {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T[];
 }
 
+function parametersOf(row: Record<string, unknown>): JobParameter[] {
+  return parseJsonColumn<JobParameter>(row.parameters_json).map((p) => ({ ...p, fileSize: p.fileSize === null ? null : Number(p.fileSize) }));
+}
+
 const DETAIL_SQL = `
 SELECT j.*,
   (SELECT coalesce(json_agg(json_build_object('name', p.name, 'value', p.value, 'byReference', p.by_reference,
@@ -178,49 +189,62 @@ export class JobStore {
     if (Number(n) >= max) throw new QueuedLimitReached(Number(n), max);
   }
 
-  async insert(job: NewJob, initialPhase: Phase, reason: string, queuedLimit?: number): Promise<JobDetail> {
-    const id = job.id;
+  /**
+   * Insert a job with its parameters and first history entry, and notify, in one statement.
+   * With `queuedLimit`, the owner's queued jobs are counted under a per-owner advisory lock in
+   * the same transaction, and the insert happens only below the limit.
+   */
+  async insert(job: NewJob, initialPhase: Phase, reason: string, queuedLimit?: number): Promise<NewJobRef> {
     const queued = initialPhase === 'QUEUED';
+    const params = JSON.stringify(
+      job.parameters.map((p, position) => ({ position, name: p.name, value: p.value, by_reference: p.byReference, file_path: p.filePath, file_size: p.fileSize })),
+    );
+    const limited = queued && queuedLimit !== undefined;
+    const sql = `
+      WITH j AS (
+        INSERT INTO jobs (id, job_type, run_id, owner_id, phase, creation_time, queued_at, execution_duration, destruction, target_dir, attempts)
+        SELECT ?, ?, ?, ?, ?, now(), CASE WHEN ? THEN now() END, ?, ?, ?, 0
+        ${limited ? 'WHERE (SELECT count(*) FROM jobs WHERE phase = \'QUEUED\' AND owner_id IS NOT DISTINCT FROM ?) < ?' : ''}
+        RETURNING id, phase, job_type
+      ), p AS (
+        INSERT INTO job_parameters (job_id, position, name, value, by_reference, file_path, file_size)
+        SELECT j.id, x.position, x.name, x.value, x.by_reference, x.file_path, x.file_size
+        FROM j, json_to_recordset(?::json) AS x(position int, name text, value text, by_reference boolean, file_path text, file_size bigint)
+      ), h AS (
+        INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT j.id, j.phase, now(), ? FROM j
+      )
+      SELECT j.id, pg_notify('${JOB_CHANNEL}', j.id || ' ' || j.phase),
+             CASE WHEN j.phase = 'QUEUED' THEN pg_notify('${QUEUE_CHANNEL}', j.job_type) END FROM j`;
+    const bindings: Knex.RawBinding[] = [
+      job.id, job.jobType, job.runId, job.ownerId, initialPhase, queued, job.executionDuration, job.destruction, job.targetDir,
+      ...(limited ? [job.ownerId, queuedLimit] : []),
+      params, reason,
+    ];
+    if (!limited) {
+      await this.knex.raw(sql, bindings);
+      return { id: job.id, jobType: job.jobType, phase: initialPhase };
+    }
     await this.knex.transaction(async (trx) => {
-      if (queued && queuedLimit !== undefined) await this.checkQueuedLimit(trx, job.ownerId, queuedLimit);
-      await JobRow.bindKnex(trx).query().insertGraph({
-        id,
-        job_type: job.jobType,
-        run_id: job.runId,
-        owner_id: job.ownerId,
-        phase: initialPhase,
-        creation_time: trx.fn.now() as unknown as Date,
-        queued_at: queued ? (trx.fn.now() as unknown as Date) : null,
-        execution_duration: job.executionDuration,
-        destruction: job.destruction,
-        target_dir: job.targetDir,
-        attempts: 0,
-        parameters: job.parameters.map((p, position) => ({
-          position,
-          name: p.name,
-          value: p.value,
-          by_reference: p.byReference,
-          file_path: p.filePath,
-          file_size: p.fileSize,
-        })) as JobParameterRow[],
-      } as unknown as JobRow);
-      await trx('job_phase_history').insert({ job_id: id, phase: initialPhase, at: trx.fn.now(), reason });
-      // A new job is a phase event too (live views and subscriptions see its first phase).
-      await trx.raw('SELECT pg_notify(?, ?)', [JOB_CHANNEL, `${id} ${initialPhase}`]);
-      if (queued) await trx.raw('SELECT pg_notify(?, ?)', [QUEUE_CHANNEL, job.jobType]);
+      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`vocloud:queue:${job.ownerId ?? ''}`]);
+      const res = await trx.raw(sql, bindings);
+      if ((res.rows as unknown[]).length === 0) {
+        const q = trx('jobs').where('phase', 'QUEUED');
+        if (job.ownerId === null) q.whereNull('owner_id');
+        else q.where('owner_id', job.ownerId);
+        const [{ n }] = (await q.count('* as n')) as [{ n: string | number }];
+        throw new QueuedLimitReached(Number(n), queuedLimit!);
+      }
     });
-    return (await this.get(id))!;
+    return { id: job.id, jobType: job.jobType, phase: initialPhase };
   }
+
 
   async get(id: string): Promise<JobDetail | null> {
     const res = await this.knex.raw(DETAIL_SQL, [id]);
     const row = (res.rows as Record<string, unknown>[])[0];
     if (!row) return null;
     const job = rowToJob(row);
-    const parameters = parseJsonColumn<JobParameter>(row.parameters_json).map((p) => ({
-      ...p,
-      fileSize: p.fileSize === null ? null : Number(p.fileSize),
-    }));
+    const parameters = parametersOf(row);
     const results = parseJsonColumn<JobResult & { createdAt: string }>(row.results_json).map((r) => ({
       ...r,
       size: Number(r.size),
@@ -411,8 +435,13 @@ export class JobStore {
     column: 'execution_duration' | 'destruction',
     value: number | Date,
   ): Promise<boolean> {
-    const n = await this.knex('jobs').update({ [column]: value }).where({ id }).whereIn('phase', phases as Phase[]);
-    return n > 0;
+    // The notification (same phase) tells every node's caches that the job changed.
+    const res = await this.knex.raw(
+      `WITH u AS (UPDATE jobs SET ${column} = ? WHERE id = ? AND phase = ANY(?::text[]) RETURNING id, phase)
+       SELECT u.id, pg_notify('${JOB_CHANNEL}', u.id || ' ' || u.phase) FROM u`,
+      [value, id, [...phases]],
+    );
+    return (res.rows as unknown[]).length > 0;
   }
 
   async setProgress(id: string, progress: number | null, message: string | null): Promise<void> {
@@ -470,7 +499,7 @@ export class JobStore {
    * running-job limit are applied; the chosen jobs become EXECUTING in the same transaction.
    * Claims take one cluster-wide advisory lock, so owners' running counts are exact.
    */
-  async claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number, running: { user: number; anonymous: number }): Promise<Job[]> {
+  async claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number, running: { user: number; anonymous: number }): Promise<JobDetail[]> {
     const types = [...capacity.entries()].filter(([, n]) => n > 0).map(([t]) => t);
     if (types.length === 0 || limit <= 0) return [];
     return this.knex.transaction(async (trx) => {
@@ -498,34 +527,27 @@ export class JobStore {
         )
       ).rows as { id: string; job_type: string; owner: string }[];
       if (candidates.length === 0) return [];
-      // Lock what is still queued; rows another transaction holds (an ABORT) are skipped.
-      const locked = new Set(
-        ((
-          await trx.raw(`SELECT id FROM jobs WHERE id = ANY(?::text[]) AND phase = 'QUEUED' FOR UPDATE SKIP LOCKED`, [candidates.map((c) => c.id)])
-        ).rows as { id: string }[]).map((r) => r.id),
-      );
-      const left = new Map(capacity);
-      const chosen: string[] = [];
-      for (const c of candidates) {
-        if (chosen.length >= limit) break;
-        const typeLeft = left.get(c.job_type) ?? 0;
-        if (!locked.has(c.id) || typeLeft <= 0) continue;
-        left.set(c.job_type, typeLeft - 1);
-        chosen.push(c.id);
-      }
-      if (chosen.length === 0) return [];
+      // Lock what is still queued (rows another transaction holds, an ABORT, are skipped),
+      // start them, record the history, notify, and return them with their parameters, so the
+      // executor needs no second read.
       const res = await trx.raw(
-        `WITH u AS (
+        `WITH c AS (
+           SELECT id FROM jobs WHERE id = ANY(?::text[]) AND phase = 'QUEUED' FOR UPDATE SKIP LOCKED
+         ), u AS (
            UPDATE jobs SET phase = 'EXECUTING', start_time = now(), node_id = ?, attempts = attempts + 1,
              progress = NULL, progress_message = NULL
-           WHERE id = ANY(?::text[]) AND phase = 'QUEUED' RETURNING *
+           FROM c WHERE jobs.id = c.id RETURNING jobs.*
          ), h AS (
            INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, 'EXECUTING', now(), ? FROM u
          )
-         SELECT u.*, pg_notify('${JOB_CHANNEL}', u.id || ' EXECUTING') FROM u ORDER BY u.queued_at, u.id`,
-        [nodeId, chosen, `started on node ${nodeId}`],
+         SELECT u.*, pg_notify('${JOB_CHANNEL}', u.id || ' EXECUTING'),
+           (SELECT coalesce(json_agg(json_build_object('name', p.name, 'value', p.value, 'byReference', p.by_reference,
+              'filePath', p.file_path, 'fileSize', p.file_size) ORDER BY p.position), '[]'::json)
+            FROM job_parameters p WHERE p.job_id = u.id) AS parameters_json
+         FROM u ORDER BY u.queued_at, u.id`,
+        [candidates.slice(0, limit).map((c) => c.id), nodeId, `started on node ${nodeId}`],
       );
-      return (res.rows as Record<string, unknown>[]).map(rowToJob);
+      return (res.rows as Record<string, unknown>[]).map((row) => ({ ...rowToJob(row), parameters: parametersOf(row), results: [] }));
     });
   }
 
