@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { JobError, type JobContext } from '@vocloud/sdk';
 import { trainSom, SomInputError, Grid, type SomResult } from './kernel/index.js';
-import { loadInputs } from './inputs/load.js';
+import { loadInputs, type InputFile } from './inputs/load.js';
 import { InputError } from './inputs/dataset.js';
+import { storageFile, storageInputs } from './inputs/storage.js';
 import type { SomParameters } from './params.js';
 import { summarise } from './outputs/summary.js';
 import { codebookFits, codebookJson } from './outputs/codebook.js';
@@ -18,15 +19,44 @@ function asJobError(err: unknown): unknown {
   return err;
 }
 
-export async function runSom(ctx: JobContext<SomParameters>): Promise<void> {
+/** What the service allows, from the plugin's options. */
+export interface SomJobLimits {
+  /** Most files the storage inputs of one job may give. */
+  readonly maxInputFiles: number;
+}
+
+/** An upload or a storage path for the same input, not both. */
+async function oneOf(ctx: JobContext<SomParameters>, upload: string | undefined, path: string | undefined, name: string): Promise<InputFile | undefined> {
+  if (upload && path) throw new JobError(`give ${name} as an upload or as ${name}Path, not both`);
+  return path ? storageFile(ctx.storage, path) : upload;
+}
+
+/** Uploads and storage inputs as the local files loadInputs reads. */
+async function inputFiles(ctx: JobContext<SomParameters>, limits: SomJobLimits) {
+  const p = ctx.parameters;
+  const uploads = [p.data, p.data2, p.data3, p.data4].filter((f): f is string => typeof f === 'string' && f.length > 0);
+  const paths = p.dataPaths ?? [];
+  if (uploads.length === 0 && paths.length === 0) {
+    throw new JobError('no input: upload a file as `data`, or name files or folders in storage with `dataPaths` (vocloud:/~/spectra/)');
+  }
+  if (paths.length) ctx.progress(0, `listing ${paths.length === 1 ? paths[0] : `${paths.length} storage paths`}`);
+  const stored = await storageInputs(ctx.storage, paths, { ...(p.include ? { include: p.include } : {}), maxFiles: limits.maxInputFiles, signal: ctx.signal });
+  if (stored.length) ctx.log.info(`${stored.length} input file(s) from storage`, { first: stored[0]!.name });
+  const meta = await oneOf(ctx, p.meta, p.metaPath, 'meta');
+  const labels = await oneOf(ctx, p.labels, p.labelsPath, 'labels');
+  return { data: [...uploads, ...stored], ...(meta ? { meta } : {}), ...(labels ? { labels } : {}) };
+}
+
+export async function runSom(ctx: JobContext<SomParameters>, limits: SomJobLimits): Promise<void> {
   const p = ctx.parameters;
   const started = performance.now();
-  ctx.progress(0, 'reading inputs');
-  const data = [p.data, p.data2, p.data3, p.data4].filter((f): f is string => typeof f === 'string' && f.length > 0);
+  const files = await inputFiles(ctx, limits);
+  if (ctx.signal.aborted) return;
+  ctx.progress(0.01, 'reading inputs');
   let loaded;
   try {
     loaded = await loadInputs(
-      { data, ...(p.meta ? { meta: p.meta } : {}), ...(p.labels ? { labels: p.labels } : {}) },
+      files,
       {
         ...(p.wavelengthMin !== undefined ? { wavelengthMin: p.wavelengthMin } : {}),
         ...(p.wavelengthMax !== undefined ? { wavelengthMax: p.wavelengthMax } : {}),

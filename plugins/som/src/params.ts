@@ -1,23 +1,39 @@
 /** The SOM job's parameters: one schema for validation, UWS parsing, the docs and the web form. */
-import { Type, FileParameter, type Static } from '@vocloud/sdk';
+import { Type, FileParameter, StoragePathParameter, type Static } from '@vocloud/sdk';
 
 const oneOf = <T extends string>(values: readonly T[], dflt: T, description: string) =>
   Type.Union(values.map((v) => Type.Literal(v)), { default: dflt, description });
 
 export const somParameters = Type.Object({
-  data: FileParameter({
+  data: Type.Optional(FileParameter({
     description:
-      'Input: a float32 matrix (.f32, one spectrum per row, with its JSON meta in `meta` or inside an archive), ' +
+      'Input upload: a float32 matrix (.f32, one spectrum per row, with its JSON meta in `meta` or inside an archive), ' +
       'a CSV matrix (one spectrum per row; optional header, name and class columns), a single spectrum ' +
-      '(FITS, VOTable, CSV) or an archive (zip, tar, tar.gz) of any of these.',
-  }),
+      '(FITS, VOTable, CSV) or an archive (zip, tar, tar.gz) of any of these. Give this, dataPaths, or both.',
+  })),
+  dataPaths: Type.Optional(Type.Array(
+    StoragePathParameter({ kind: 'any', description: 'A file or folder in storage (vocloud:/~/spectra/, vocloud:/DATA/survey/a.fits)' }),
+    {
+      minItems: 1, maxItems: 1000,
+      description:
+        'Inputs already in storage: files (the same kinds as `data`) or folders, whose files are all read (subfolders too; ' +
+        'hidden files left out; see `include`).',
+    },
+  )),
+  include: Type.Optional(Type.String({
+    minLength: 1, maxLength: 500,
+    description: 'Which files of the dataPaths folders to read: a glob on the path below the folder (*.fits, 2026/**/*.fit); ' +
+      'a pattern without / matches file names at any depth. Default: every file.',
+  })),
   data2: Type.Optional(FileParameter({ description: 'A further input file (same kinds as `data`); for many files upload an archive.' })),
   data3: Type.Optional(FileParameter({ description: 'A further input file.' })),
   data4: Type.Optional(FileParameter({ description: 'A further input file.' })),
   meta: Type.Optional(FileParameter({ description: 'JSON meta of a .f32 matrix: {"n", "d", "wavelength_start", "wavelength_step", "classes"}.' })),
+  metaPath: Type.Optional(StoragePathParameter({ kind: 'file', description: 'The same meta, from storage (instead of `meta`).' })),
   labels: Type.Optional(FileParameter({
     description: 'Classes of the inputs: JSON {"name": "class"}, CSV name,class, or one byte per row (.u8, names from meta.classes).',
   })),
+  labelsPath: Type.Optional(StoragePathParameter({ kind: 'file', description: 'The same classes, from storage (instead of `labels`).' })),
   wavelengthMin: Type.Optional(Type.Number({ description: 'Cut: keep wavelengths >= this (Angstrom).' })),
   wavelengthMax: Type.Optional(Type.Number({ description: 'Cut: keep wavelengths <= this (Angstrom).' })),
   gridPoints: Type.Optional(Type.Integer({

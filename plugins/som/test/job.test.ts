@@ -8,7 +8,9 @@ import { zipSync, strToU8 } from 'fflate';
 import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { PNG } from 'pngjs';
-import plugin, { type ViewerData } from '@vocloud/plugin-som';
+import { somWorker, type ViewerData } from '@vocloud/plugin-som';
+
+const plugin = somWorker();
 import { runWorkerForTest, type TestRunOutcome } from '@vocloud/sdk/testing';
 import { readFits, readVoTable } from '@vocloud/sdk/formats';
 

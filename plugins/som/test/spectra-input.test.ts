@@ -6,9 +6,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import plugin from '@vocloud/plugin-som';
+import { somWorker } from '@vocloud/plugin-som';
 import { runWorkerForTest } from '@vocloud/sdk/testing';
 import { needPeer, peers } from '../../../tests/support/peers.js';
+
+const plugin = somWorker();
 
 // 12 spectra of three shapes; FITS ones on 6500 + 0.5 i Å (120 points), VOTables on a finer,
 // longer grid (6490 + 0.25 i, 300 points): the same range only after resampling.

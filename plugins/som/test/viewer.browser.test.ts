@@ -4,9 +4,11 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import plugin from '@vocloud/plugin-som';
+import { somWorker } from '@vocloud/plugin-som';
 import { runWorkerForTest } from '@vocloud/sdk/testing';
 import { needPeer, peers } from '../../../tests/support/peers.js';
+
+const plugin = somWorker();
 
 const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];

@@ -2,13 +2,14 @@
  * Input files as a flat list of named entries: plain files stay on disk (big matrices are read
  * straight into shared memory later), archives (zip, tar, tar.gz) are opened in memory.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { unzipSync } from 'fflate';
 import tarStream from 'tar-stream';
 import { InputError } from './dataset.js';
+import type { LocalInput } from './storage.js';
 
 export interface Entry {
   /** File name inside the archive (with its folders) or the uploaded file's name. */
@@ -19,8 +20,19 @@ export interface Entry {
   readonly size: number;
 }
 
+/** A file that is there but cannot be read (rights, I/O, gone since it was listed), by name. */
+function unreadable(name: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new InputError(`${name}: the file cannot be read (${code ?? (err as Error).message})`);
+}
+
 export async function entryBytes(e: Entry): Promise<Uint8Array> {
-  return e.bytes ?? new Uint8Array(await readFile(e.path!));
+  if (e.bytes) return e.bytes;
+  try {
+    return new Uint8Array(await readFile(e.path!));
+  } catch (err) {
+    throw unreadable(e.name, err);
+  }
 }
 
 const MAX_ARCHIVE_BYTES = 4 * 2 ** 30;
@@ -66,22 +78,37 @@ function wanted(name: string): boolean {
   return base.length > 0 && !base.startsWith('.') && !name.includes('__MACOSX/');
 }
 
-/** Expand every path into entries; archives are unpacked (one level), gzip files are inflated. */
-export async function collectEntries(paths: readonly string[]): Promise<Entry[]> {
-  const out: Entry[] = [];
-  for (const path of paths) {
-    const name = basename(path);
+/** An uploaded file is known by its base name; a storage file by its storage path. */
+export function localInput(input: string | LocalInput): LocalInput {
+  return typeof input === 'string' ? { path: input, name: basename(input) } : input;
+}
+
+/** Size and first bytes of a file; a file that cannot be read is named in the error. */
+async function sizeAndHead(path: string, name: string): Promise<{ size: number; head: Uint8Array }> {
+  const head = new Uint8Array(512);
+  try {
     const size = (await stat(path)).size;
-    const lower = name.toLowerCase();
-    const archiveName = /\.(zip|tar|tgz|tar\.gz)$/.test(lower);
-    // peek at the head to tell archives by content as well as by name
-    const head = new Uint8Array(512);
-    const fh = await (await import('node:fs/promises')).open(path, 'r');
+    const fh = await open(path, 'r');
     try {
       await fh.read(head, 0, 512, 0);
     } finally {
       await fh.close();
     }
+    return { size, head };
+  } catch (err) {
+    throw unreadable(name, err);
+  }
+}
+
+/** Expand every input into entries; archives are unpacked (one level), gzip files are inflated. */
+export async function collectEntries(inputs: readonly (string | LocalInput)[]): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for (const input of inputs) {
+    const { path, name } = localInput(input);
+    const lower = name.toLowerCase();
+    const archiveName = /\.(zip|tar|tgz|tar\.gz)$/.test(lower);
+    // the head tells archives by content as well as by name
+    const { size, head } = await sizeAndHead(path, name);
     if (isZip(head) || (archiveName && !isGzip(head) && !isTar(head))) {
       if (size > MAX_ARCHIVE_BYTES) throw new InputError(`${name}: archive larger than 4 GiB`);
       let files: Record<string, Uint8Array>;

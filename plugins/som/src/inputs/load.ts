@@ -1,22 +1,24 @@
 /**
- * The one entry point from files to a training matrix. Today its inputs are uploaded files
- * (local paths); storage inputs (vocloud:/~/...) will resolve to local paths or streams and come
- * in through the same function.
+ * The one entry point from files to a training matrix. Inputs are local files: uploads (a path)
+ * or storage files (vocloud:/~/…) that `storageInputs` made local, with the name to show.
  */
-import { basename } from 'node:path';
 import { InputError, type Dataset } from './dataset.js';
-import { collectEntries, entryBytes, type Entry } from './entries.js';
+import { collectEntries, entryBytes, localInput, type Entry } from './entries.js';
+import type { LocalInput } from './storage.js';
 import { parseMeta, readCsvMatrix, readF32, type MatrixMeta } from './matrix.js';
 import { applyLabels } from './labels.js';
 import { isSpectrumFile, readSpectra } from './spectra.js';
 import { preprocess, type Preprocessing } from './preprocess.js';
 
+/** A local path (shown by its base name), or a local file with the name to show. */
+export type InputFile = string | LocalInput;
+
 export interface InputFiles {
   /** Data files and archives. */
-  readonly data: readonly string[];
+  readonly data: readonly InputFile[];
   /** JSON meta of a .f32 matrix, when not inside an archive beside it. */
-  readonly meta?: string;
-  readonly labels?: string;
+  readonly meta?: InputFile;
+  readonly labels?: InputFile;
 }
 
 export interface LoadReport {
@@ -34,11 +36,19 @@ function rowNames(n: number, prefix: string): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 }
 
-async function fromMatrix(entry: Entry, metaEntries: Entry[], metaPath: string | undefined, notes: string[]): Promise<Dataset & { meta: MatrixMeta }> {
+/** A meta or labels file as an entry. */
+function fileEntry(input: InputFile): Entry {
+  const { path, name } = localInput(input);
+  return { name, path, size: 0 };
+}
+
+async function fromMatrix(entry: Entry, metaEntries: Entry[], metaFile: InputFile | undefined, notes: string[]): Promise<Dataset & { meta: MatrixMeta }> {
   const stemName = entry.name.replace(MATRIX, '');
   let meta: MatrixMeta | null = null;
-  if (metaPath) meta = parseMeta(new TextDecoder().decode(await entryBytes({ name: basename(metaPath), path: metaPath, size: 0 })), basename(metaPath));
-  else {
+  if (metaFile) {
+    const m = fileEntry(metaFile);
+    meta = parseMeta(new TextDecoder().decode(await entryBytes(m)), m.name);
+  } else {
     const beside = metaEntries.find((m) => m.name.replace(/\.json$/i, '') === stemName) ?? (metaEntries.length === 1 ? metaEntries[0] : undefined);
     if (beside) meta = parseMeta(new TextDecoder().decode(await entryBytes(beside)), beside.name);
   }
@@ -95,8 +105,8 @@ export async function loadInputs(files: InputFiles, prep: Preprocessing): Promis
   }
 
   if (files.labels) {
-    const bytes = await entryBytes({ name: basename(files.labels), path: files.labels, size: 0 });
-    dataset = { ...dataset, classes: applyLabels(bytes, basename(files.labels), dataset.names, classNames) };
+    const l = fileEntry(files.labels);
+    dataset = { ...dataset, classes: applyLabels(await entryBytes(l), l.name, dataset.names, classNames) };
   }
   return preprocess(dataset, prep, notes);
 }
