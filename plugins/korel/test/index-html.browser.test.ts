@@ -6,7 +6,7 @@ import { runWorkerForTest, type TestRunOutcome } from '@vocloud/sdk/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needPeer, peers } from '../../../tests/support/peers.js';
-import plugin from '../src/index.js';
+import { korelWorker } from '../src/index.js';
 import { writeKorelDat } from '../src/formats/korel-dat.js';
 import { starSpectrum, synthesize, times } from './support/synthetic.js';
 
@@ -24,7 +24,7 @@ describe.skipIf(!needPeer(peers.chromium(), 'KOREL index.html in Chromium'))('th
       noise: 0.002,
     });
     const par = '1 1 0 0 0 12 0 0 0\no 0 1 0 1 1 3.5 0.01\no 0 2 0 1 1 0.3 0.05\no 0 3 0 1 1 0.2 0.05\no 0 4 0 1 1 60 10\no 0 5 1 1 1 75 10\no 0 6 1 1 1 0.7 0.05\no 0 0\n';
-    out = await runWorkerForTest(plugin[0]!, {}, { files: { dat: { content: writeKorelDat({ records: s.records }) }, parFile: { content: par } } });
+    out = await runWorkerForTest(korelWorker, {}, { files: { dat: { content: writeKorelDat({ records: s.records }) }, parFile: { content: par } } });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   }, 60_000);
   afterAll(async () => {

@@ -4,35 +4,13 @@ import { runWorkerForTest, type TestRunOutcome } from '@vocloud/sdk/testing';
 import { strToU8, zipSync } from 'fflate';
 import { pack } from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import plugin from '../src/index.js';
+import { korelWorker } from '../src/index.js';
 import { parseKorelDat, writeKorelDat } from '../src/formats/korel-dat.js';
 import { parseKorelPar } from '../src/formats/korel-par.js';
+import { N, datText, parText } from './support/binary.js';
 import { starSpectrum, synthesize, times } from './support/synthetic.js';
 
-const korel = plugin[0]!;
-const N = 256;
-const stars = [
-  starSpectrum(N, [{ center: 90, sigma: 3, depth: 0.3 }, { center: 150, sigma: 5, depth: 0.2 }], 0.7),
-  starSpectrum(N, [{ center: 110, sigma: 2.5, depth: 0.25 }], 0.3),
-];
-const synth = synthesize({
-  regions: [{ n: N, dv: 4, lambda0: 6500, stars }],
-  times: times(16, 20),
-  orbits: { 0: { P: 3.5, T0: 0.3, e: 0.2, omega: 60, K1: 80, q: 2 / 3 } },
-  noise: 0.002,
-});
-const datText = writeKorelDat({ records: synth.records }, { decimals: 6 });
-const parText = [
-  '   1   1   0   0   0  16   0   0   0',
-  'o  0  1  0  1  1  3.5    0.01',
-  'o  0  2  1  1  1  0.32   0.05',
-  'o  0  3  1  1  1  0.18   0.05',
-  'o  0  4  1  1  1  55     10',
-  'o  0  5  1  1  1  75     10',
-  'o  0  6  1  1  1  0.7    0.05',
-  'o  0  0  0  0  0  0 0',
-  '',
-].join('\n');
+const korel = korelWorker;
 
 function result(out: TestRunOutcome, name: string): string {
   const r = out.results.find((x) => x.name === name);

@@ -12,3 +12,8 @@ export class KorelInputError extends Error {
     this.name = 'KorelInputError';
   }
 }
+
+/** A file that is there but cannot be read (rights, I/O, gone since it was named), by name. */
+export function unreadable(name: string, err: unknown): KorelInputError {
+  return new KorelInputError(name, null, `the file cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+}

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync as nodeGunzip } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { extract } from 'tar-stream';
-import { KorelInputError } from '../formats/errors.js';
+import { KorelInputError, unreadable } from '../formats/errors.js';
 
 /**
  * Files inside a zip, tar or tar.gz archive, read into memory by name — nothing is extracted
@@ -18,7 +18,7 @@ export const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
 
 /** Members of the archive at `file` whose path `accept` wants (`display` names it in errors). */
 export async function readArchive(file: string, display: string, accept: (path: string) => boolean): Promise<ArchiveMember[]> {
-  const bytes = new Uint8Array(await readFile(file));
+  const bytes = new Uint8Array(await readFile(file).catch((err: unknown) => Promise.reject(unreadable(display, err))));
   const members: ArchiveMember[] = [];
   let total = 0;
   const add = (path: string, data: Uint8Array) => {

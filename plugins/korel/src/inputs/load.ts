@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { KorelInputError } from '../formats/errors.js';
+import { KorelInputError, unreadable } from '../formats/errors.js';
 import { parseKorelDat } from '../formats/korel-dat.js';
 import { jsonParSource, parseKorelPar, writeKorelPar, type KorelPar } from '../formats/korel-par.js';
 import { parseKorelTmp } from '../formats/korel-tmp.js';
 import type { KorelInput } from '../method/fit.js';
 import { readKorelArchive, type ArchiveMember } from './archive.js';
+
+/** The input files a korel job may be given. */
+export type KorelFile = 'dat' | 'par' | 'tmp' | 'archive';
 
 /**
  * Where a job's inputs come from, as local file paths. Storage paths (vocloud:/~/…) are
@@ -18,6 +21,8 @@ export interface KorelSources {
   readonly archive?: string;
   /** korel.par as the JSON job parameter; wins over any korel.par file. */
   readonly parJson?: KorelPar;
+  /** How errors and korel.res name each file (default korel.dat, …, archive), e.g. its storage path. */
+  readonly names?: { readonly [K in KorelFile]?: string };
 }
 
 export interface LoadedInput {
@@ -31,12 +36,21 @@ export interface LoadedInput {
 const decode = (b: Uint8Array) => new TextDecoder('utf-8').decode(b);
 
 export async function loadKorelInput(src: KorelSources): Promise<LoadedInput> {
-  const archive = src.archive ? await readKorelArchive(src.archive, 'archive') : {};
-  const fromArchive = (m: ArchiveMember | undefined) => (m ? { text: decode(m.bytes), name: `archive:${m.path}` } : null);
-  const readText = async (path: string | undefined, name: string) => (path ? { text: await readFile(path, 'utf8'), name } : null);
+  const named = (key: KorelFile, fallback: string) => src.names?.[key] ?? fallback;
+  const archiveName = named('archive', 'archive');
+  const archive = src.archive ? await readKorelArchive(src.archive, archiveName) : {};
+  const fromArchive = (m: ArchiveMember | undefined) => (m ? { text: decode(m.bytes), name: `${archiveName}:${m.path}` } : null);
+  const readText = async (path: string | undefined, name: string) => {
+    if (!path) return null;
+    try {
+      return { text: await readFile(path, 'utf8'), name };
+    } catch (err) {
+      throw unreadable(name, err);
+    }
+  };
 
-  const dat = (await readText(src.dat, 'korel.dat')) ?? fromArchive(archive['korel.dat']);
-  if (!dat) throw new KorelInputError('korel.dat', null, src.archive ? 'the archive has no korel.dat (at its top or in one folder such as korel/)' : 'missing: give korel.dat (parameter dat) or an archive with it (parameter archive)');
+  const dat = (await readText(src.dat, named('dat', 'korel.dat'))) ?? fromArchive(archive['korel.dat']);
+  if (!dat) throw new KorelInputError('korel.dat', null, src.archive ? 'the archive has no korel.dat (at its top or in one folder such as korel/)' : 'missing: give korel.dat (parameter dat, or datPath for a file in storage) or an archive with it (archive or archivePath)');
   const parsedDat = parseKorelDat(dat.text, dat.name);
 
   let par: KorelPar;
@@ -47,15 +61,15 @@ export async function loadKorelInput(src: KorelSources): Promise<LoadedInput> {
     parSource = jsonParSource(par);
     parFile = "parameter 'par' (as korel.par)";
   } else {
-    const parText = (await readText(src.par, 'korel.par')) ?? fromArchive(archive['korel.par']);
-    if (!parText) throw new KorelInputError('korel.par', null, 'missing: give korel.par (parameter par as JSON, or parFile) or an archive with it');
+    const parText = (await readText(src.par, named('par', 'korel.par'))) ?? fromArchive(archive['korel.par']);
+    if (!parText) throw new KorelInputError('korel.par', null, 'missing: give korel.par (parameter par as JSON, parFile, or parPath for a file in storage) or an archive with it');
     const parsed = parseKorelPar(parText.text, parText.name);
     par = parsed.par;
     parSource = parsed.source;
     parFile = parText.name;
   }
 
-  const tmp = (await readText(src.tmp, 'korel.tmp')) ?? fromArchive(archive['korel.tmp']);
+  const tmp = (await readText(src.tmp, named('tmp', 'korel.tmp'))) ?? fromArchive(archive['korel.tmp']);
   const regionLength = (lambda0: number, dv: number) =>
     parsedDat.records.find((r) => Math.abs(r.lambda0 - lambda0) < 1e-8 && Math.abs(r.dv - dv) < 1e-8)?.values.length;
   const parsedTmp = tmp && tmp.text.trim().length > 0 ? parseKorelTmp(tmp.text, regionLength, tmp.name) : null;
