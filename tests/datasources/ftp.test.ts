@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 import { addUser, basic } from '../support/auth.js';
-import { formBody, jobFromXml } from '../support/uws.js';
+import { ImportClient } from './support/client.js';
 import { needPeer, peers } from '../support/peers.js';
 import { startFtpPeer, type FtpPeer } from './support/ftp-peer.js';
 import { REAL } from './support/vo-peer.js';
@@ -59,44 +59,9 @@ describe.skipIf(!needPeer(peers.pyftpdlib(), 'FTP imports from a real FTP server
     await ftp?.stop();
   });
 
-  async function runJob(h: Record<string, string>, form: Record<string, string | number | (string | number)[]>) {
-    const res = await fetch(`${s.url}/uws/ftp`, { method: 'POST', headers: h, body: formBody({ ...form, PHASE: 'RUN' }), redirect: 'manual' });
-    if (res.status !== 303) throw new Error(`HTTP ${res.status} ${await res.text()}`);
-    const url = res.headers.get('location')!;
-    for (let i = 0; i < 60; i++) {
-      const job = jobFromXml(await (await fetch(`${url}?WAIT=5`, { headers: h })).text());
-      if (['COMPLETED', 'ERROR', 'ABORTED'].includes(job.phase)) {
-        const manifest = await (await fetch(`${url}/results/manifest.csv`, { headers: h })).text();
-        return { job, rows: parseCsv(manifest) };
-      }
-    }
-    throw new Error('job did not finish');
-  }
-
-  function parseCsv(text: string): Record<string, string>[] {
-    const [head, ...lines] = text.trim().split(/\r?\n/);
-    if (!head?.startsWith('url')) return [];
-    return lines.map((l) => {
-      const cells = l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"'));
-      return Object.fromEntries(head.split(',').map((h, i) => [h, cells[i] ?? '']));
-    });
-  }
-
-  async function download(h: Record<string, string>, path: string): Promise<Buffer> {
-    const r = await fetch(`${s.url}/api/files/download?path=${encodeURIComponent(path)}`, { headers: h });
-    if (r.status !== 200) throw new Error(`download ${path}: HTTP ${r.status}`);
-    return Buffer.from(await r.arrayBuffer());
-  }
-
-  async function tree(h: Record<string, string>, path: string): Promise<string[]> {
-    const r = await fetch(`${s.url}/api/files?path=${encodeURIComponent(path)}&limit=1000`, { headers: h });
-    const out: string[] = [];
-    for (const e of ((await r.json()) as any).entries ?? []) {
-      if (e.type === 'directory') out.push(...(await tree(h, e.path)));
-      else out.push(e.path);
-    }
-    return out.sort();
-  }
+  const runJob = (h: Record<string, string>, form: Record<string, string | number | (string | number)[]>) => new ImportClient(s.url, h).run('ftp', form);
+  const download = (h: Record<string, string>, path: string) => new ImportClient(s.url, h).download(path);
+  const tree = (h: Record<string, string>, path: string) => new ImportClient(s.url, h).tree(path);
 
   it('imports a tree anonymously: folders kept, filters applied, the link loop cut, a Latin-1 name readable', async () => {
     const { job, rows } = await runJob(alice, { url: `${ftp.url}/spectra/`, recursive: 'true', depth: 1, include: '**/*.fits', target: '~/ftp' });

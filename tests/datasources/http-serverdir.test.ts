@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 import { addUser, adminHeaders, basic } from '../support/auth.js';
-import { formBody, jobFromXml } from '../support/uws.js';
+import { ImportClient } from './support/client.js';
 import { REAL } from './support/vo-peer.js';
 
 /*
@@ -67,28 +67,10 @@ afterAll(async () => {
 });
 
 async function runJob(h: Record<string, string>, type: string, form: Record<string, string | number | (string | number)[]>) {
-  const res = await fetch(`${s.url}/uws/${type}`, { method: 'POST', headers: h, body: formBody({ ...form, PHASE: 'RUN' }), redirect: 'manual' });
-  if (res.status !== 303) return { status: res.status, text: await res.text() };
-  const url = res.headers.get('location')!;
-  for (let i = 0; i < 60; i++) {
-    const job = jobFromXml(await (await fetch(`${url}?WAIT=5`, { headers: h })).text());
-    if (['COMPLETED', 'ERROR', 'ABORTED'].includes(job.phase)) {
-      const manifest = await (await fetch(`${url}/results/manifest.csv`, { headers: h })).text();
-      return { status: 303, job, manifest };
-    }
-  }
-  throw new Error('job did not finish');
+  const r = await new ImportClient(s.url, h).run(type, form);
+  return { status: r.status, job: r.job, manifest: r.text };
 }
-
-async function tree(h: Record<string, string>, path: string): Promise<string[]> {
-  const r = await fetch(`${s.url}/api/files?path=${encodeURIComponent(path)}&limit=1000`, { headers: h });
-  const out: string[] = [];
-  for (const e of ((await r.json()) as any).entries ?? []) {
-    if (e.type === 'directory') out.push(...(await tree(h, e.path)));
-    else out.push(e.path);
-  }
-  return out.sort();
-}
+const tree = (h: Record<string, string>, path: string) => new ImportClient(s.url, h).tree(path);
 
 describe('HTTP index pages through the server', () => {
   it('imports the tree below the start page; the second copy of a name goes to its own folder; the quota stops what does not fit', async () => {

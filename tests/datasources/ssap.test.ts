@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 import { addUser, basic } from '../support/auth.js';
-import { formBody, jobFromXml, validateXml } from '../support/uws.js';
+import { formBody, validateXml } from '../support/uws.js';
+import { ImportClient, manifestRows } from './support/client.js';
 import { needPeer, peers } from '../support/peers.js';
 import { CALSPEC, PNG, startVoPeer, type VoPeer } from './support/vo-peer.js';
 
@@ -26,58 +27,20 @@ beforeAll(async () => {
   s = await startServer({ plugins: [PLUGIN], overrides: { auth: { anonymous: false } } });
   const a = await addUser(s, 'alice', 'user', { storageQuota: 20_000_000 });
   alice = basic(a.username, a.password);
+  c = new ImportClient(s.url, alice);
 });
 afterAll(async () => {
   await s?.stop();
   await vo?.close();
 });
 
-async function preview(type: string, parameters: Record<string, unknown>) {
-  const r = await fetch(`${s.url}/api/datasources/${type}/preview`, {
-    method: 'POST',
-    headers: { ...alice, 'content-type': 'application/json' },
-    body: JSON.stringify({ parameters }),
-  });
-  const text = await r.text();
-  return { status: r.status, body: JSON.parse(text) as any, text };
-}
-
-async function runJob(type: string, form: Record<string, string | number | (string | number)[]> | FormData) {
-  const body = form instanceof FormData ? form : formBody({ ...form, PHASE: 'RUN' });
-  if (form instanceof FormData) form.append('PHASE', 'RUN');
-  const res = await fetch(`${s.url}/uws/${type}`, { method: 'POST', headers: alice, body, redirect: 'manual' });
-  if (res.status !== 303) throw new Error(`create ${type}: HTTP ${res.status} ${await res.text()}`);
-  const url = res.headers.get('location')!;
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const job = jobFromXml(await (await fetch(`${url}?WAIT=5`, { headers: alice })).text());
-    if (['COMPLETED', 'ERROR', 'ABORTED'].includes(job.phase)) return { url, job };
-    if (Date.now() > end) throw new Error(`job still ${job.phase}`);
-  }
-}
-
-async function result(url: string, name: string): Promise<string> {
-  return (await fetch(`${url}/results/${name}`, { headers: alice, redirect: 'follow' })).text();
-}
-
-function csv(text: string): Record<string, string>[] {
-  const [head, ...lines] = text.trim().split(/\r?\n/);
-  return lines.map((l) => {
-    const cells = l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"'));
-    return Object.fromEntries(head!.split(',').map((h, i) => [h, cells[i] ?? '']));
-  });
-}
-
-async function download(path: string): Promise<Buffer> {
-  const r = await fetch(`${s.url}/api/files/download?path=${encodeURIComponent(path)}`, { headers: alice });
-  if (r.status !== 200) throw new Error(`download ${path}: HTTP ${r.status} ${await r.text()}`);
-  return Buffer.from(await r.arrayBuffer());
-}
-
-async function list(path: string): Promise<string[]> {
-  const r = await fetch(`${s.url}/api/files?path=${encodeURIComponent(path)}&limit=1000`, { headers: alice });
-  return ((await r.json()) as any).entries.map((e: any) => e.name);
-}
+let c: ImportClient;
+const preview = (type: string, parameters: Record<string, unknown>) => c.preview(type, parameters);
+const runJob = (type: string, form: Record<string, string | number | (string | number)[]> | FormData) => c.run(type, form);
+const result = (url: string, name: string) => c.result(url, name);
+const csv = manifestRows;
+const download = (path: string) => c.download(path);
+const list = (path: string) => c.list(path);
 
 function distanceDeg(ra1: number, dec1: number, ra2: number, dec2: number): number {
   const r = Math.PI / 180;
