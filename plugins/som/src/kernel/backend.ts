@@ -12,6 +12,7 @@ import { wasmBackend, wasmUnavailableReason } from './wasm-backend.js';
 export type BackendName = 'native' | 'wasm' | 'js';
 
 export interface ComputeBackend {
+  readonly name: BackendName;
   /** 'native-avx512', 'native-avx2', 'native-portable', 'wasm-simd128' or 'js'. */
   readonly label: string;
   /** Length of the packed weight buffer for K units of dimension D. */
@@ -82,6 +83,7 @@ export function nativeUnavailableReason(): string {
 function nativeBackend(m: NativeModule): ComputeBackend {
   const { panel, isa } = m.info();
   return {
+    name: 'native',
     label: `native-${isa}`,
     packedLength: (k, d) => Math.ceil(k / panel) * panel * d,
     packWeights: (w, k, d, out) => m.packWeights(w, k, d, out),

@@ -43,6 +43,7 @@ function bmu(x: Float32Array, n0: number, n1: number, d: number, w: Float32Array
 }
 
 export const jsBackend: ComputeBackend = {
+  name: 'js',
   label: 'js',
   packedLength: (k, d) => k * d,
   packWeights: (w, k, d, out) => out.set(w.subarray(0, k * d)),

@@ -19,8 +19,11 @@ export class KernelPool {
     this.threads = threads;
   }
 
-  /** Start `threads` workers (default: one per core) running `backend`. */
-  static async start(backend: BackendName | 'auto', threads = availableParallelism()): Promise<KernelPool> {
+  /**
+   * Start `threads` workers (default: one per core) running `backend`. With `expectLabel`, every
+   * worker must have loaded exactly that kernel ('native-avx2', …), or the start fails.
+   */
+  static async start(backend: BackendName | 'auto', threads = availableParallelism(), expectLabel?: string): Promise<KernelPool> {
     const pool = new KernelPool(Math.max(1, Math.floor(threads)));
     const url = new URL('./pool-worker.js', import.meta.url);
     const ready: Promise<void>[] = [];
@@ -28,7 +31,11 @@ export class KernelPool {
       const w = new Worker(url, { workerData: { backend, id } });
       pool.workers.push(w);
       ready.push(pool.reply(w).then((r) => {
-        if (r.type === 'ready') pool.label = r.label;
+        if (r.type !== 'ready') return;
+        if (expectLabel !== undefined && r.label !== expectLabel) {
+          throw new Error(`a SOM kernel thread loaded ${r.label}, the calling thread ${expectLabel} (was the native kernel rebuilt meanwhile?)`);
+        }
+        pool.label = r.label;
       }));
     }
     try {

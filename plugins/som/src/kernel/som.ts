@@ -168,9 +168,13 @@ export async function trainSom(data: Float32Array, n: number, d: number, options
   const bad = firstNonFinite(data.subarray(0, n * d), d);
   if (bad) throw new SomInputError(`the data contain a NaN or infinite value (${bad}); cut the range or drop such spectra first`);
   const x = prepareData(data, n, d, r.distance);
-  const pool = await KernelPool.start(options.backend ?? 'auto', options.threads);
+  // The calling thread packs the weights for one backend and every kernel thread must run that
+  // very one: left to choose for themselves, threads started while the native kernel is being
+  // rebuilt would fall back to another layout and return a wrong map without an error.
+  const backend = selectBackend(options.backend ?? 'auto');
+  const pool = await KernelPool.start(backend.name, options.threads, backend.label);
   try {
-    return await new Trainer(pool, x, n, d, r, options).run();
+    return await new Trainer(pool, backend, x, n, d, r, options).run();
   } finally {
     await pool.close();
   }
@@ -186,10 +190,9 @@ class Trainer {
   private readonly second: Int32Array;
   private readonly x2: Float32Array;
   private readonly bmuTasks;
-  private readonly backend: ComputeBackend;
-
   constructor(
     private readonly pool: KernelPool,
+    private readonly backend: ComputeBackend,
     private readonly x: Float32Array,
     private readonly n: number,
     private readonly d: number,
@@ -197,8 +200,6 @@ class Trainer {
     private readonly o: SomOptions,
   ) {
     this.k = r.grid.size;
-    // the calling thread packs the weights the way the workers' backend reads them
-    this.backend = selectBackend(o.backend ?? 'auto');
     this.w = sharedF32(this.k * d);
     this.packed = sharedF32(this.backend.packedLength(this.k, d));
     this.w2 = sharedF32(this.k);

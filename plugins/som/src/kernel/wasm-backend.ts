@@ -54,6 +54,7 @@ export function wasmBackend(): ComputeBackend | null {
   const panels = (k: number): number => Math.ceil(k / NR);
   return {
     ...jsBackend,
+    name: 'wasm',
     label: 'wasm-simd128',
     packedLength: (k, d) => panels(k) * NR * d,
     packWeights(wt, k, d, out) {
