@@ -175,6 +175,7 @@ export class Executor {
       r.port.close();
     }
     await this.flushProgress(r, log);
+    let ended: Job | null = null;
     if (r.cause === 'shutdown') {
       await this.jobs.requeue(job.id, 'requeued: the node shut down while the job ran');
       log.info('job requeued (node shutting down)');
@@ -194,15 +195,18 @@ export class Executor {
           };
         }
       }
-      const ended = await this.jobs.finish(job.id, outcome);
+      ended = await this.jobs.finish(job.id, outcome);
       if (ended) this.metrics.jobEnded(ended);
       log.info({ phase: ended?.phase ?? '(changed meanwhile)' }, 'job ended');
     }
     // A job deleted or archived while it ran may have written files after the clean-up.
-    const after = await this.jobs.internalGet(job.id).catch(() => undefined);
-    if (after === null) await this.storage.delete(jobFiles.root(job.id)).catch(() => undefined);
-    else if (after?.phase === 'ARCHIVED') await this.storage.delete(jobFiles.root(job.id)).catch(() => undefined);
-    if (!this.cfg.keepWorkDirs) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    if (r.cause !== null || !ended) {
+      const after = await this.jobs.internalGet(job.id).catch(() => undefined);
+      if (after === null || after?.phase === 'ARCHIVED') await this.storage.delete(jobFiles.root(job.id)).catch(() => undefined);
+    }
+    // The thread removes its work dir itself (off this event loop); only a terminated thread
+    // leaves one behind.
+    if (!this.cfg.keepWorkDirs && r.kill.signal.aborted) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   private outcomeOf(r: RunningJob, result: TaskOutcome): RunOutcome {
@@ -256,6 +260,7 @@ export class Executor {
       parameters,
       files,
       workDir,
+      keepWorkDir: this.cfg.keepWorkDirs,
       executionDuration: job.executionDuration,
       storage: storageSpec(this.config),
       resultsPath: jobFiles.results(job.id),

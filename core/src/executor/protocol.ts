@@ -16,6 +16,8 @@ export interface RunTask {
   readonly parameters: readonly RawParameter[];
   readonly files: Readonly<Record<string, string>>;
   readonly workDir: string;
+  /** Leave the work dir after the job (executor.keepWorkDirs). */
+  readonly keepWorkDir: boolean;
   readonly executionDuration: number;
   readonly storage: StorageSpec;
   /** Storage folder of the job's results. */

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import {
   JobAbortReason,
   JobError,
@@ -93,7 +94,6 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
     const def = defs.find((d) => d.name === task.jobType);
     if (!def) throw new Error(`plugin '${task.source}' no longer declares job type '${task.jobType}'`);
     const parameters = parseParameters(def.parameters, task.parameters, { complete: true });
-    await mkdir(task.workDir, { recursive: true });
     const storage = storageFor(task.storage);
     const ops = new StorageOps(
       storage,
@@ -112,6 +112,9 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
       parameters,
       files: task.files,
       workDir: task.workDir,
+      prepareWorkDir: () => {
+        mkdirSync(task.workDir, { recursive: true });
+      },
       executionDuration: task.executionDuration,
       signal: controller.signal,
       log,
@@ -152,6 +155,7 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
   } finally {
     for (const p of pending.values()) p.reject(new Error('job ended'));
     for (const c of calls.values()) c.reject(new Error('job ended'));
+    if (!task.keepWorkDir) await rm(task.workDir, { recursive: true, force: true }).catch(() => undefined);
     port.close();
   }
 }

@@ -511,19 +511,25 @@ export class JobStore {
         await trx.raw(
           `WITH running AS (
              SELECT coalesce(owner_id, '') AS owner, count(*) AS n FROM jobs WHERE phase = 'EXECUTING' GROUP BY 1
-           ), ranked AS (
+           ), eligible AS (
+             -- the oldest queued jobs whose owner has a free running slot (the partial index on
+             -- queued_at makes this a short scan however long the queue is)
              SELECT j.id, j.job_type, j.queued_at, coalesce(j.owner_id, '') AS owner,
-                    CASE WHEN j.owner_id IS NULL THEN ? ELSE coalesce(u.max_running_jobs, ?) END AS max_running,
-                    row_number() OVER (PARTITION BY coalesce(j.owner_id, '') ORDER BY j.queued_at, j.id) AS owner_rank,
-                    row_number() OVER (PARTITION BY j.job_type ORDER BY j.queued_at, j.id) AS type_rank
+                    (CASE WHEN j.owner_id IS NULL THEN ? ELSE coalesce(u.max_running_jobs, ?) END) - coalesce(r.n, 0) AS free
              FROM jobs j LEFT JOIN users u ON u.username = j.owner_id
+             LEFT JOIN running r ON r.owner = coalesce(j.owner_id, '')
              WHERE j.phase = 'QUEUED' AND j.job_type = ANY(?::text[])
+               AND coalesce(r.n, 0) < (CASE WHEN j.owner_id IS NULL THEN ? ELSE coalesce(u.max_running_jobs, ?) END)
+             ORDER BY j.queued_at, j.id LIMIT 512
+           ), ranked AS (
+             SELECT e.*, row_number() OVER (PARTITION BY e.owner ORDER BY e.queued_at, e.id) AS owner_rank,
+                    row_number() OVER (PARTITION BY e.job_type ORDER BY e.queued_at, e.id) AS type_rank
+             FROM eligible e
            )
-           SELECT r.id, r.job_type, r.owner FROM ranked r LEFT JOIN running ON running.owner = r.owner
-           WHERE r.owner_rank <= r.max_running - coalesce(running.n, 0)
-             AND r.type_rank <= (?::jsonb ->> r.job_type)::int
+           SELECT r.id, r.job_type, r.owner FROM ranked r
+           WHERE r.owner_rank <= r.free AND r.type_rank <= (?::jsonb ->> r.job_type)::int
            ORDER BY r.queued_at, r.id LIMIT ?`,
-          [running.anonymous, running.user, types, JSON.stringify(Object.fromEntries(capacity)), limit * 2],
+          [running.anonymous, running.user, types, running.anonymous, running.user, JSON.stringify(Object.fromEntries(capacity)), limit],
         )
       ).rows as { id: string; job_type: string; owner: string }[];
       if (candidates.length === 0) return [];
@@ -545,7 +551,7 @@ export class JobStore {
               'filePath', p.file_path, 'fileSize', p.file_size) ORDER BY p.position), '[]'::json)
             FROM job_parameters p WHERE p.job_id = u.id) AS parameters_json
          FROM u ORDER BY u.queued_at, u.id`,
-        [candidates.slice(0, limit).map((c) => c.id), nodeId, `started on node ${nodeId}`],
+        [candidates.map((c) => c.id), nodeId, `started on node ${nodeId}`],
       );
       return (res.rows as Record<string, unknown>[]).map((row) => ({ ...rowToJob(row), parameters: parametersOf(row), results: [] }));
     });

@@ -12,6 +12,8 @@ export interface ContextHost<P> {
   readonly parameters: P;
   readonly files: Readonly<Record<string, string>>;
   readonly workDir: string;
+  /** Create the work directory; called once, the first time the plugin uses it. */
+  prepareWorkDir?(): void;
   readonly executionDuration: number;
   readonly signal: AbortSignal;
   readonly log: PluginLogger;
@@ -44,6 +46,15 @@ class Results implements ResultSink {
 
 /** Build the `ctx` a plugin's run() receives. */
 export function createJobContext<P>(host: ContextHost<P>): JobContext<P> {
+  // Most jobs never touch their work directory: create it only when asked for.
+  let prepared = host.prepareWorkDir === undefined;
+  const workDir = (): string => {
+    if (!prepared) {
+      host.prepareWorkDir!();
+      prepared = true;
+    }
+    return host.workDir;
+  };
   return {
     jobId: host.jobId,
     jobType: host.jobType,
@@ -51,7 +62,9 @@ export function createJobContext<P>(host: ContextHost<P>): JobContext<P> {
     runId: host.runId,
     parameters: host.parameters,
     files: host.files,
-    workDir: host.workDir,
+    get workDir() {
+      return workDir();
+    },
     executionDuration: host.executionDuration,
     results: new Results(host as ContextHost<unknown>),
     storage: host.storage,
@@ -62,7 +75,7 @@ export function createJobContext<P>(host: ContextHost<P>): JobContext<P> {
       host.onProgress(f, message === undefined ? undefined : String(message).slice(0, 500));
     },
     exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-      return execProgram(command, args, { ...options, cwd: options.cwd ?? host.workDir, signal: host.signal });
+      return execProgram(command, args, { ...options, cwd: options.cwd ?? workDir(), signal: host.signal });
     },
   };
 }
