@@ -326,6 +326,10 @@ export class Executor {
         return this.usage.credit(args[0] as string | null, Number(args[1]));
       case 'jobOwner':
         return this.jobs.ownerOf(String(args[0]));
+      case 'quota': {
+        const owner = args[0] as string | null;
+        return { used: await this.usage.usage(owner), limit: (await this.usage.limits(owner)).storage };
+      }
     }
   }
 

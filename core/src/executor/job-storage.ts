@@ -21,7 +21,7 @@ async function userErrors<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** ctx.storage inside an executor thread: the owner's rights, quota charged through the executor. */
-export function jobStorage(ops: StorageOps, owner: PathActor, workDir: string): JobStorage {
+export function jobStorage(ops: StorageOps, owner: PathActor, workDir: string, quota: () => Promise<{ used: number; limit: number }>): JobStorage {
   return {
     stat: (path) => userErrors(() => ops.stat(owner, path)),
     list: (path, options) => userErrors(() => ops.list(owner, path, options)),
@@ -45,5 +45,6 @@ export function jobStorage(ops: StorageOps, owner: PathActor, workDir: string): 
     write: (path, source, options) => userErrors(() => ops.write(owner, path, source, options)),
     mkdir: (path) => userErrors(() => ops.mkdir(owner, path)),
     delete: (path) => userErrors(() => ops.delete(owner, path)),
+    quota,
   };
 }

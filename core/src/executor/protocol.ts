@@ -44,7 +44,7 @@ export type ThreadMessage =
   | { readonly type: 'rpc'; readonly requestId: number; readonly method: RpcMethod; readonly args: readonly unknown[] };
 
 /** What a thread asks the executor to do for ctx.storage (things that need the database). */
-export type RpcMethod = 'charge' | 'credit' | 'jobOwner';
+export type RpcMethod = 'charge' | 'credit' | 'jobOwner' | 'quota';
 
 /** Executor → thread. */
 export type ExecutorMessage =

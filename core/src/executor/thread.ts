@@ -108,6 +108,7 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
       jobId: task.jobId,
       jobType: task.jobType,
       ownerId: task.ownerId,
+      ownerRole: task.ownerRole,
       runId: task.runId,
       parameters,
       files: task.files,
@@ -118,7 +119,7 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
       executionDuration: task.executionDuration,
       signal: controller.signal,
       log,
-      storage: jobStorage(ops, { ownerId: task.ownerId, role: task.ownerRole }, task.workDir),
+      storage: jobStorage(ops, { ownerId: task.ownerId, role: task.ownerRole }, task.workDir, () => rpc('quota', task.ownerId)),
       onProgress: (fraction, message) => post({ type: 'progress', fraction, message: message ?? null }),
       async storeResult(name, source, mimeType): Promise<ResultInfo> {
         if (controller.signal.aborted) throw new JobError(`the job was stopped; result '${name}' was not kept`);
@@ -194,8 +195,8 @@ export async function runPreview(task: PreviewTask): Promise<PreviewOutcome> {
       { charge: async () => { throw new JobError('a preview cannot write'); }, credit: async () => undefined },
       (jobId) => rpc<string | null | undefined>('jobOwner', jobId),
     );
-    const storage = jobStorage(ops, { ownerId: task.ownerId, role: task.ownerRole }, task.workDir);
-    const value = await def.preview({ ownerId: task.ownerId, parameters, signal: controller.signal, log, storage });
+    const storage = jobStorage(ops, { ownerId: task.ownerId, role: task.ownerRole }, task.workDir, () => rpc('quota', task.ownerId));
+    const value = await def.preview({ ownerId: task.ownerId, ownerRole: task.ownerRole, parameters, signal: controller.signal, log, storage });
     return { status: 'ok', value: JSON.parse(JSON.stringify(value ?? null)) };
   } catch (err) {
     if (err instanceof JobError || err instanceof ParameterError) return { status: 'error', message: err.message, user: true };

@@ -128,8 +128,14 @@ export class UsageService {
     if (bytes <= 0) return this.credit(ownerId, -bytes);
     const key = ownerKey(ownerId);
     const { storage } = await this.limits(ownerId);
-    await this.knex.raw('INSERT INTO storage_usage (owner, bytes) VALUES (?, 0) ON CONFLICT (owner) DO NOTHING', [key]);
-    const res = await this.knex.raw('UPDATE storage_usage SET bytes = bytes + ? WHERE owner = ? AND bytes + ? <= ? RETURNING bytes', [bytes, key, bytes, storage]);
+    // One statement: create the row or add to it, in both cases only within the quota.
+    const res = await this.knex.raw(
+      `INSERT INTO storage_usage (owner, bytes) SELECT ?, ?::bigint WHERE ?::bigint <= ?::bigint
+       ON CONFLICT (owner) DO UPDATE SET bytes = storage_usage.bytes + excluded.bytes
+       WHERE storage_usage.bytes + excluded.bytes <= ?::bigint
+       RETURNING bytes`,
+      [key, bytes, bytes, storage, storage],
+    );
     if ((res.rows as unknown[]).length === 0) throw new QuotaExceededError(this.describe(ownerId, storage, await this.usage(ownerId), bytes));
   }
 

@@ -16,6 +16,8 @@ import {
   type WriteOptions,
 } from '@vocloud/sdk';
 
+const SAFE_DIR_TTL_MS = 5_000;
+
 /** Large chunks: fewer syscalls and event-loop turns per gigabyte. */
 const IO_CHUNK = 1024 * 1024;
 
@@ -73,10 +75,33 @@ export class LocalStorageBackend implements StorageBackend {
   }
 
   /** The OS path of a storage path; refuses anything whose real location leaves the root. */
+  /** Folders whose real path was checked to stay under the root, until when. Nothing vocloud
+   *  does creates symlinks, so a short memory saves a realpath walk per operation. */
+  private readonly safeDirs = new Map<string, number>();
+
+  private rememberSafe(dir: string): void {
+    this.safeDirs.set(dir, Date.now() + SAFE_DIR_TTL_MS);
+    if (this.safeDirs.size > 10_000) this.safeDirs.delete(this.safeDirs.keys().next().value!);
+  }
+
   private async osPath(path: string, mustExist = false): Promise<string> {
     const p = storagePath(path);
     const root = await this.rootReal();
     const full = p === '' ? root : join(root, ...p.split('/'));
+    const parent = dirname(full);
+    if (full !== root && (parent === root || (this.safeDirs.get(parent) ?? 0) > Date.now())) {
+      // The folder is known to be safe: only the last component needs a look.
+      try {
+        const st = await lstat(full);
+        if (!st.isSymbolicLink()) return full;
+      } catch (err) {
+        if (errno(err) === 'ENOENT') {
+          if (mustExist) throw new StorageError('not-found', `'${path}' does not exist`);
+          return full;
+        }
+        if (errno(err) !== 'ENOTDIR') throw err;
+      }
+    }
     // Resolve the deepest existing ancestor: a symlink anywhere on the way must not escape.
     let probe = full;
     let real: string | null = null;
@@ -94,6 +119,8 @@ export class LocalStorageBackend implements StorageBackend {
       throw new StorageError('invalid-path', `invalid path '${path}': leads outside the storage area (symbolic link)`);
     }
     if (mustExist && probe !== full) throw new StorageError('not-found', `'${path}' does not exist`);
+    if (probe === full && full !== root) this.rememberSafe(parent);
+    else if (probe !== root) this.rememberSafe(probe);
     return full;
   }
 

@@ -449,6 +449,14 @@ export class JobService {
       if (!kind || p.filePath) continue;
       const values = p.value.trim().startsWith('[') ? (safeJson(p.value) as unknown[]) : [p.value];
       for (const v of Array.isArray(values) ? values : [p.value]) {
+        if (kind === 'target') {
+          await this.files.ops.resolve(actor, String(v), 'write').catch((err: Error) => {
+            throw new BadRequestError(`parameter '${p.name}': ${err.message}`);
+          });
+          const existing = await this.files.ops.stat(actor, String(v)).catch(() => null);
+          if (existing?.type === 'file') throw new BadRequestError(`parameter '${p.name}': ${existing.path} is a file; a folder is needed`);
+          continue;
+        }
         const entry = await this.files.ops.stat(actor, String(v)).catch((err: Error) => {
           throw new BadRequestError(`parameter '${p.name}': ${err.message}`);
         });

@@ -1,7 +1,8 @@
 import { Type, type StringOptions, type TString } from '@sinclair/typebox';
 
-/** What a storage-path parameter must point at. */
-export type StoragePathKind = 'file' | 'folder' | 'any';
+/** What a storage-path parameter must point at: an existing file, folder or either — or
+ *  'target', a folder the owner may write that need not exist yet (where imports go). */
+export type StoragePathKind = 'file' | 'folder' | 'any' | 'target';
 
 /**
  * A parameter that names a file or folder in vocloud storage: `vocloud:/~/spectra/a.fits`,

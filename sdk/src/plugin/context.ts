@@ -66,6 +66,8 @@ export interface JobStorage {
   write(path: string, source: ResultSource, options?: { overwrite?: boolean }): Promise<StorageEntry>;
   mkdir(path: string): Promise<void>;
   delete(path: string): Promise<void>;
+  /** The owner's storage use and quota, in bytes (to refuse a download that cannot fit before it starts). */
+  quota(): Promise<{ used: number; limit: number }>;
 }
 
 /**
@@ -77,6 +79,8 @@ export interface JobContext<P = Record<string, unknown>> {
   readonly jobType: string;
   /** The UWS ownerId; null for anonymous jobs. */
   readonly ownerId: string | null;
+  /** The owner's role when the job started (for plugins with admin-only options). */
+  readonly ownerRole: 'anonymous' | 'user' | 'manager' | 'admin';
   readonly runId: string | null;
   /** Parameters validated against the plugin's schema, with defaults applied. File
    *  parameters hold the absolute local path of the uploaded file. */

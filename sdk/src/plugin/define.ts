@@ -39,6 +39,7 @@ export interface WorkerDefinition<S extends TObject = TObject> extends JobTypeDe
 /** What a data source's synchronous preview gets: the parameters, no results, no work dir. */
 export interface PreviewContext<P = Record<string, unknown>> {
   readonly ownerId: string | null;
+  readonly ownerRole: JobContext['ownerRole'];
   readonly parameters: P;
   readonly signal: AbortSignal;
   readonly log: JobContext['log'];

@@ -8,6 +8,7 @@ export interface ContextHost<P> {
   readonly jobId: string;
   readonly jobType: string;
   readonly ownerId: string | null;
+  readonly ownerRole: JobContext['ownerRole'];
   readonly runId: string | null;
   readonly parameters: P;
   readonly files: Readonly<Record<string, string>>;
@@ -59,6 +60,7 @@ export function createJobContext<P>(host: ContextHost<P>): JobContext<P> {
     jobId: host.jobId,
     jobType: host.jobType,
     ownerId: host.ownerId,
+    ownerRole: host.ownerRole,
     runId: host.runId,
     parameters: host.parameters,
     files: host.files,

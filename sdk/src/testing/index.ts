@@ -20,6 +20,8 @@ export interface TestRunOptions {
   /** Fire the abort as this cause (default 'abort'). */
   abortCause?: JobAbortReason['abortCause'];
   ownerId?: string | null;
+  /** The owner's role the job sees (default 'user'). */
+  ownerRole?: 'anonymous' | 'user' | 'manager' | 'admin';
   executionDuration?: number;
   /** Keep the work and result directories (default: results kept, work dir removed). */
   keepWorkDir?: boolean;
@@ -105,6 +107,7 @@ export async function runWorkerForTest<S extends TObject>(
     jobId: `test-${Date.now().toString(36)}`,
     jobType: plugin.name,
     ownerId: options.ownerId ?? null,
+    ownerRole: options.ownerRole ?? 'user',
     runId: null,
     parameters,
     files,

@@ -13,7 +13,7 @@ const AREA_DIRS: Record<StorageArea, string> = { home: 'home', data: 'data', job
  * A JobStorage on a local folder for plugin tests: `~/` is `root/home`, `DATA/` is
  * `root/data` (read-only unless `writableData`), `JOBS/` is `root/jobs`. No quotas.
  */
-export function localJobStorage(root: string, options: { writableData?: boolean } = {}): JobStorage {
+export function localJobStorage(root: string, options: { writableData?: boolean; quotaBytes?: number } = {}): JobStorage {
   const resolve = (path: string, write = false) => {
     const p = parseUserPath(path);
     if (write && (p.area === 'jobs' || (p.area === 'data' && !options.writableData))) {
@@ -74,6 +74,9 @@ export function localJobStorage(root: string, options: { writableData?: boolean 
     },
     async delete(path) {
       await rm(resolve(path, true).os, { recursive: true, force: true });
+    },
+    async quota() {
+      return { used: 0, limit: options.quotaBytes ?? Number.MAX_SAFE_INTEGER };
     },
   };
   return storage;
