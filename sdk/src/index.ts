@@ -19,3 +19,4 @@ export * from './params/storage-path.js';
 export * from './results/mime.js';
 export * from './runtime/context.js';
 export * from './runtime/local-results.js';
+export * from './storage/inputs.js';

@@ -23,9 +23,6 @@ function attachment(name: string): string {
 /** The file manager API: /api/files/… (translation only; FileService decides). */
 export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): Promise<void> {
   const { files, config } = opts;
-  // PUT …/content streams the body itself: take every content type as an unparsed stream.
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  app.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null));
 
   /** Send a file with HTTP range support. */
   const sendFile = async (
@@ -117,32 +114,38 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
     return reply.code(201).send({ files: uploaded });
   });
 
-  app.put<{ Querystring: { path: string; overwrite?: boolean } }>('/api/files/content', {
-    schema: {
-      tags,
-      summary: 'Upload one file as the raw request body (fastest for large files; no multipart parsing)',
-      querystring: body({ path, overwrite: { type: 'boolean', default: false } }, ['path']),
-    },
-  }, async (request, reply) => {
-    const size = Number(request.headers['content-length'] ?? NaN);
-    if (Number.isFinite(size) && size > config.uws.maxUploadSize) {
-      throw new PayloadTooLargeError(`the file is larger than the upload limit of ${config.uws.maxUploadSize} bytes (uws.maxUploadSize)`);
-    }
-    const actor = actorOf(request);
-    if (Number.isFinite(size)) await files.checkRoom(actor, request.query.path, size);
-    const limit = config.uws.maxUploadSize;
-    let seen = 0;
-    const counted = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        seen += chunk.length;
-        if (seen > limit) cb(new PayloadTooLargeError(`the file is larger than the upload limit of ${limit} bytes (uws.maxUploadSize)`));
-        else cb(null, chunk);
+  // PUT …/content streams the body itself, whatever its Content-Type says: in a scope of its
+  // own, no parser may consume it first (curl --data-binary sends it as a form).
+  await app.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    raw.put<{ Querystring: { path: string; overwrite?: boolean } }>('/api/files/content', {
+      schema: {
+        tags,
+        summary: 'Upload one file as the raw request body (fastest for large files; no multipart parsing)',
+        querystring: body({ path, overwrite: { type: 'boolean', default: false } }, ['path']),
       },
+    }, async (request, reply) => {
+      const size = Number(request.headers['content-length'] ?? NaN);
+      if (Number.isFinite(size) && size > config.uws.maxUploadSize) {
+        throw new PayloadTooLargeError(`the file is larger than the upload limit of ${config.uws.maxUploadSize} bytes (uws.maxUploadSize)`);
+      }
+      const actor = actorOf(request);
+      if (Number.isFinite(size)) await files.checkRoom(actor, request.query.path, size);
+      const limit = config.uws.maxUploadSize;
+      let seen = 0;
+      const counted = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          seen += chunk.length;
+          if (seen > limit) cb(new PayloadTooLargeError(`the file is larger than the upload limit of ${limit} bytes (uws.maxUploadSize)`));
+          else cb(null, chunk);
+        },
+      });
+      request.raw.pipe(counted);
+      request.raw.once('error', (err) => counted.destroy(err));
+      const entry = await files.ops.write(actor, request.query.path, counted, { overwrite: request.query.overwrite ?? false });
+      return reply.code(201).send(entry);
     });
-    request.raw.pipe(counted);
-    request.raw.once('error', (err) => counted.destroy(err));
-    const entry = await files.ops.write(actor, request.query.path, counted, { overwrite: request.query.overwrite ?? false });
-    return reply.code(201).send(entry);
   });
 
   app.get<{ Querystring: { path: string } }>('/api/files/download', {

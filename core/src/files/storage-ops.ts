@@ -29,13 +29,25 @@ export class StorageOps {
     return resolveUserPath(actor, path, mode, this.jobOwner);
   }
 
+  /** Backend errors speak of backend paths (`home/alice/…`); say `~/…` to the user. */
+  private async on<T>(r: ResolvedPath, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof StorageError && err.message.includes(r.backend)) {
+        throw new StorageError(err.code, err.message.split(r.backend).join(r.user.display));
+      }
+      throw err;
+    }
+  }
+
   private userEntry(base: ResolvedPath, e: StorageEntry): UserEntry {
     return { ...e, path: displayPath(base, e.path) };
   }
 
   async stat(actor: PathActor, path: string): Promise<UserEntry | null> {
     const r = await this.resolve(actor, path, 'read');
-    const e = await this.backend.stat(r.backend);
+    const e = await this.on(r, () => this.backend.stat(r.backend));
     if (e) return this.userEntry(r, e);
     // an area root that was never written to exists as an empty folder
     if (r.user.rest === '' || (r.user.area === 'home' && r.user.rest === '')) return { path: r.user.display, name: r.user.display, type: 'directory', size: 0, modified: new Date(0) };
@@ -50,7 +62,7 @@ export class StorageOps {
 
   async list(actor: PathActor, path: string, options: ListOptions = {}): Promise<{ entries: UserEntry[]; total: number }> {
     const r = await this.resolve(actor, path, 'read');
-    const st = await this.backend.stat(r.backend);
+    const st = await this.on(r, () => this.backend.stat(r.backend));
     if (!st) {
       if (r.user.rest === '') return { entries: [], total: 0 };
       throw new NotFoundError(`${r.user.display} does not exist`);
@@ -83,10 +95,10 @@ export class StorageOps {
 
   async read(actor: PathActor, path: string, range: { start?: number; end?: number } = {}): Promise<{ entry: UserEntry; stream: Readable }> {
     const r = await this.resolve(actor, path, 'read');
-    const e = await this.backend.stat(r.backend);
+    const e = await this.on(r, () => this.backend.stat(r.backend));
     if (!e) throw new NotFoundError(`${r.user.display} does not exist`);
     if (e.type === 'directory') throw new BadRequestError(`${r.user.display} is a folder; download it as a zip`);
-    return { entry: this.userEntry(r, e), stream: await this.backend.read(r.backend, range) };
+    return { entry: this.userEntry(r, e), stream: await this.on(r, () => this.backend.read(r.backend, range)) };
   }
 
   /** The OS path of a file on local storage (null for other backends). */
@@ -97,7 +109,7 @@ export class StorageOps {
   async write(actor: PathActor, path: string, source: ResultSource, options: { overwrite?: boolean } = {}): Promise<UserEntry> {
     const r = await this.resolve(actor, path, 'write');
     if (r.user.rest === '') throw new BadRequestError('give a file name');
-    const existing = await this.backend.stat(r.backend);
+    const existing = await this.on(r, () => this.backend.stat(r.backend));
     if (existing?.type === 'directory') throw new PhaseConflictError(`${r.user.display} is a folder`);
     if (existing && options.overwrite === false) throw new PhaseConflictError(`${r.user.display} already exists`);
     const dir = r.backend.slice(0, r.backend.lastIndexOf('/'));

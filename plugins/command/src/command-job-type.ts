@@ -1,17 +1,46 @@
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, symlink } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   JobError,
   RESERVED_PARAMETER_NAMES,
   defineWorker,
+  storagePathKind,
   type JobContext,
   type TObject,
   type WorkerDefinition,
 } from '@vocloud/sdk';
 import type { CommandJobTypeConfig } from './options.js';
 import { BUILTINS, expandArgs, placeholders, tokenize } from './template.js';
+
+/**
+ * Storage-path parameters (`vocloud:/~/…`) become local paths for the program: a file is the
+ * file itself (or a copy, on remote storage); a folder is a folder in the work dir with its
+ * files linked (or copied) in, keeping their relative paths.
+ */
+async function localStoragePaths(ctx: JobContext<Record<string, unknown>>, schema: TObject): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = { ...ctx.parameters };
+  const props = schema.properties as Record<string, unknown>;
+  for (const [name, value] of Object.entries(ctx.parameters)) {
+    if (!storagePathKind(props[name]) || value === undefined) continue;
+    const one = async (v: unknown): Promise<string> => {
+      const entry = await ctx.storage.stat(String(v));
+      if (!entry) throw new JobError(`${String(v)} does not exist (was it moved or deleted after the job was created?)`);
+      if (entry.type === 'file') return ctx.storage.localFile(entry.path);
+      const dir = join(ctx.workDir, 'inputs', `${name}-${Math.random().toString(36).slice(2, 8)}`);
+      for (const f of await ctx.storage.files(entry.path, { limit: 100_000 })) {
+        const target = join(dir, ...f.path.slice(entry.path.length + 1).split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await symlink(await ctx.storage.localFile(f.path), target);
+      }
+      await mkdir(dir, { recursive: true });
+      return dir;
+    };
+    out[name] = Array.isArray(value) ? await Promise.all(value.map(one)) : await one(value);
+  }
+  return out;
+}
 
 /** Shipped example programs, usable in templates as {examplesDir}. */
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples');
@@ -86,7 +115,8 @@ export function commandJobType(cfg: CommandJobTypeConfig): WorkerDefinition {
     async run(ctx: JobContext<Record<string, unknown>>) {
       const resultDir = join(ctx.workDir, 'results');
       await mkdir(resultDir, { recursive: true });
-      const args = expandArgs(cfg.args, ctx.parameters, { workDir: ctx.workDir, resultDir, jobId: ctx.jobId, examplesDir: EXAMPLES_DIR });
+      const params = await localStoragePaths(ctx, schema);
+      const args = expandArgs(cfg.args, params, { workDir: ctx.workDir, resultDir, jobId: ctx.jobId, examplesDir: EXAMPLES_DIR });
       const stdoutFile = join(ctx.workDir, 'stdout.txt');
       const stderrFile = join(ctx.workDir, 'stderr.txt');
       ctx.log.info(`running ${program}`, { args });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -121,5 +121,19 @@ describe('running programs', () => {
     const bad = await runWorkerForTest(w, { column: 'nope' }, { files: { table: join(REAL, 'oac-sn-spectrum.csv') } });
     expect(bad.phase).toBe('ERROR');
     expect(bad.error).toMatch(/column 'nope' not found; the columns are: wavelength, flux/);
+  });
+
+  it('gives storage-path parameters to the program as local files and folders', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'vocloud-cmd-storage-'));
+    await mkdir(join(root, 'home', 'night1', 'sub'), { recursive: true });
+    await writeFile(join(root, 'home', 'night1', 'a.txt'), 'alpha');
+    await writeFile(join(root, 'home', 'night1', 'sub', 'b.txt'), 'beta');
+    const w = jobType(
+      { command: '/bin/sh', args: ['-c', 'cat "$0"; echo; ls -R "$1" | grep txt | sort', '{file}', '{folder}'] },
+      { file: { type: 'string', format: 'vocloud-path', 'x-vocloud-storage': 'file' }, folder: { type: 'string', format: 'vocloud-path', 'x-vocloud-storage': 'folder' } },
+    );
+    const r = await runWorkerForTest(w, { file: 'vocloud:/~/night1/a.txt', folder: 'vocloud:/~/night1' }, { storageRoot: root });
+    expect(r.phase, r.error).toBe('COMPLETED');
+    expect(await readFile(r.results[0]!.path, 'utf8')).toBe('alpha\na.txt\nb.txt\n');
   });
 });
