@@ -116,11 +116,6 @@ export class FileService {
     return out;
   }
 
-  async download(actor: Actor, path: string, range?: { start?: number; end?: number }) {
-    const { entry, stream } = await this.ops.read(actor, path, range);
-    return { entry, stream, mimeType: mimeTypeFor(entry.name) };
-  }
-
   /** A zip of the selection (files and folders, folders recursively), streamed as it is built. */
   async zip(actor: Actor, paths: readonly string[]): Promise<Readable> {
     if (paths.length === 0) throw new BadRequestError('select at least one file or folder');

@@ -1,6 +1,7 @@
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VocloudConfig } from '../config/schema.js';
+import { mimeTypeFor } from '@vocloud/sdk';
 import { actorOf, baseUrlOf } from '../http/request-context.js';
 import { parseRange, RangeNotSatisfiableError } from '../http/ranges.js';
 import { BadRequestError, PayloadTooLargeError } from '../uws/errors.js';
@@ -132,18 +133,28 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
       }
       const actor = actorOf(request);
       if (Number.isFinite(size)) await files.checkRoom(actor, request.query.path, size);
-      const limit = config.uws.maxUploadSize;
-      let seen = 0;
-      const counted = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          seen += chunk.length;
-          if (seen > limit) cb(new PayloadTooLargeError(`the file is larger than the upload limit of ${limit} bytes (uws.maxUploadSize)`));
-          else cb(null, chunk);
-        },
-      });
-      request.raw.pipe(counted);
-      request.raw.once('error', (err) => counted.destroy(err));
-      const entry = await files.ops.write(actor, request.query.path, counted, { overwrite: request.query.overwrite ?? false });
+      // With a Content-Length, node's HTTP parser already stops at it: stream the socket
+      // straight to storage. Without one (chunked), count and stop at the limit.
+      let body: NodeJS.ReadableStream = request.raw;
+      if (!Number.isFinite(size)) {
+        const limit = config.uws.maxUploadSize;
+        let seen = 0;
+        const counted = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            seen += chunk.length;
+            if (seen > limit) cb(new PayloadTooLargeError(`the file is larger than the upload limit of ${limit} bytes (uws.maxUploadSize)`));
+            else cb(null, chunk);
+          },
+        });
+        request.raw.pipe(counted);
+        request.raw.once('error', (err) => counted.destroy(err));
+        body = counted;
+      }
+      const entry = await files.ops.write(actor, request.query.path, body as never, { overwrite: request.query.overwrite ?? false });
+      if (Number.isFinite(size) && entry.size !== size) {
+        await files.ops.delete(actor, entry.path).catch(() => undefined);
+        throw new BadRequestError(`the upload ended after ${entry.size} of ${size} bytes; nothing was stored`);
+      }
       return reply.code(201).send(entry);
     });
   });
@@ -151,13 +162,8 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
   app.get<{ Querystring: { path: string } }>('/api/files/download', {
     schema: { tags, summary: 'Download a file (HTTP ranges supported)', querystring: body({ path }, ['path']) },
   }, async (request, reply) => {
-    const actor = actorOf(request);
-    const entry = await files.stat(actor, request.query.path);
-    if (entry.type === 'directory') throw new BadRequestError(`${entry.path} is a folder; use /api/files/zip`);
-    return sendFile(request, reply, entry.size, async (range) => {
-      const d = await files.download(actor, request.query.path, range);
-      return { stream: d.stream, mimeType: d.mimeType, name: d.entry.name, modified: d.entry.modified };
-    });
+    const { entry, open } = await files.ops.openFile(actorOf(request), request.query.path);
+    return sendFile(request, reply, entry.size, async (range) => ({ stream: await open(range), mimeType: mimeTypeFor(entry.name), name: entry.name, modified: entry.modified }));
   });
 
   app.get<{ Querystring: { path: string | string[]; name?: string } }>('/api/files/zip', {

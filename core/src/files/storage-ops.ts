@@ -93,6 +93,15 @@ export class StorageOps {
     return out;
   }
 
+  /** A file's entry, and a way to open it (with a range) without resolving it again. */
+  async openFile(actor: PathActor, path: string): Promise<{ entry: UserEntry; open: (range?: { start?: number; end?: number }) => Promise<Readable> }> {
+    const r = await this.resolve(actor, path, 'read');
+    const e = await this.on(r, () => this.backend.stat(r.backend));
+    if (!e) throw new NotFoundError(`${r.user.display} does not exist`);
+    if (e.type === 'directory') throw new BadRequestError(`${r.user.display} is a folder; download it as a zip`);
+    return { entry: this.userEntry(r, e), open: (range = {}) => this.on(r, () => this.backend.read(r.backend, range)) };
+  }
+
   async read(actor: PathActor, path: string, range: { start?: number; end?: number } = {}): Promise<{ entry: UserEntry; stream: Readable }> {
     const r = await this.resolve(actor, path, 'read');
     const e = await this.on(r, () => this.backend.stat(r.backend));
@@ -112,9 +121,23 @@ export class StorageOps {
     const existing = await this.on(r, () => this.backend.stat(r.backend));
     if (existing?.type === 'directory') throw new PhaseConflictError(`${r.user.display} is a folder`);
     if (existing && options.overwrite === false) throw new PhaseConflictError(`${r.user.display} already exists`);
+    const body = typeof source === 'string' ? sourceStream(source) : (source as never);
+    if (!existing) {
+      // A new file: the backend's own write is atomic, and if the quota then says no, removing
+      // the file loses nothing (no earlier version existed).
+      const written = await this.on(r, () => this.backend.write(r.backend, body, { overwrite: false }));
+      try {
+        if (r.chargeTo) await this.accounting.charge(r.chargeTo.ownerId, written.size);
+      } catch (err) {
+        await this.backend.delete(r.backend);
+        throw err;
+      }
+      return this.userEntry(r, written);
+    }
+    // Replacing a file: write beside it and charge the difference before it is replaced.
     const dir = r.backend.slice(0, r.backend.lastIndexOf('/'));
     const temp = `${dir}/${storageName(`.upload-${randomBytes(6).toString('hex')}`)}`; // matches isTemporary
-    const written = await this.backend.write(temp, typeof source === 'string' ? sourceStream(source) : (source as never));
+    const written = await this.backend.write(temp, body);
     try {
       if (r.chargeTo) await this.accounting.charge(r.chargeTo.ownerId, written.size - (existing?.size ?? 0));
     } catch (err) {
