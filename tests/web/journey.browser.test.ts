@@ -5,13 +5,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unzipSync, zipSync } from 'fflate';
 import type { Browser } from 'playwright-core';
 import { startServer, TEST_PLUGIN, type TestServer } from '../support/server.js';
 import { addUser, basic } from '../support/auth.js';
 import { needPeer, peers } from '../support/peers.js';
-import { launch, signIn, watchedPage, type WatchedPage } from './support/browser.js';
+import { launch, screenshotFailures, signIn, suitePage, type WatchedPage } from './support/browser.js';
 import { spectrumFits } from './support/fits.js';
 
 const SPECTRA = 12;
@@ -38,12 +38,9 @@ describe.skipIf(!needPeer(peers.chromium(), 'web UI journey in Chromium'))('the 
     s = await startServer({ plugins: [{ package: TEST_PLUGIN }, { package: '@vocloud/plugin-som' }] });
     alice = await addUser(s, 'alice');
     browser = await launch();
-    w = await watchedPage(browser);
-    w.page.setDefaultTimeout(15_000);
+    w = await suitePage(browser);
   });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await w?.shot(`FAILED-${ctx.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
+  screenshotFailures('journey', () => [w]);
   afterAll(async () => {
     await browser?.close();
     await s?.stop();
@@ -240,6 +237,49 @@ describe.skipIf(!needPeer(peers.chromium(), 'web UI journey in Chromium'))('the 
     expect(lists.length).toBeGreaterThan(0);
     expect(lists.length).toBeLessThanOrEqual(8);
     await w.shot('jobs-list');
+  });
+
+  it('manages files: drop to upload, rename, move, zip the selection, delete after confirming', async () => {
+    const page = w.page;
+    await page.goto(`${s.url}/files`);
+    await page.locator('tr[data-path="~/night1"]').waitFor();
+    // a drop of a file (a synthetic drop: the browser's own drag source is not scriptable)
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));
+      const target = document.querySelector('section.files')!;
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.locator('tr[data-path="~/dropped.txt"]').waitFor();
+    // rename
+    await page.getByLabel('Select dropped.txt').check();
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('dialog').getByLabel('New name').fill('notes.txt');
+    await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+    await page.locator('tr[data-path="~/notes.txt"]').waitFor();
+    // move into the folder
+    await page.getByLabel('Select notes.txt').check();
+    await page.getByRole('button', { name: 'Move' }).click();
+    const picker = page.getByRole('dialog');
+    await picker.getByRole('button', { name: 'night1/' }).click();
+    await picker.getByRole('button', { name: 'Choose this folder (~/night1)' }).click();
+    await expect.poll(() => page.locator('tr[data-path="~/notes.txt"]').count()).toBe(0);
+    // the selection as one zip
+    await page.getByLabel('Select night1').check();
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download zip' }).click()]);
+    const names = Object.keys(unzipSync(new Uint8Array(readFileSync((await zip.path())!))));
+    expect(names).toHaveLength(SPECTRA + 1);
+    expect(names).toContain('night1/notes.txt');
+    // delete asks first; cancelling keeps everything
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.locator('tr[data-path="~/night1"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    expect(await page.getByRole('dialog').textContent()).toContain('folders with everything in them');
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.locator('tr[data-path="~/night1"]').count()).toBe(0);
+    await w.shot('files-after');
   });
 
   it('had no console errors on any page', () => {

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startServer, type TestServer } from '../support/server.js';
@@ -95,6 +96,26 @@ describe('POST /api/spectra', () => {
     expect(Math.min(...r.flux)).toBe(Math.min(...full.flux));
     expect(Math.max(...r.flux)).toBe(Math.max(...full.flux));
     for (let i = 1; i < r.wavelength.length; i++) expect(r.wavelength[i]!).toBeGreaterThan(r.wavelength[i - 1]!);
+  });
+
+  it('reads a large request in worker threads with the same result, and no symbolic link leads out of storage', async () => {
+    // 40 files of 2000 points are far above the size parsed on the event loop
+    await upload(
+      alice,
+      '~/big',
+      Array.from({ length: 40 }, (_, i) => [`s${String(i).padStart(2, '0')}.fits`, spectrumFits(i, 2000)] as [string, Uint8Array]),
+    );
+    const outside = resolve(REPO, '..', 'shared', 'data', 'real', 'calspec-grw70d5824-bintable.fits');
+    await symlink(outside, join(s.dataDir, 'storage', 'home', 'alice', 'big', 'zz-link.fits'));
+    const d = decodeSpectra((await spectra(alice, { paths: ['~/big'] })).buffer);
+    expect(d.spectra).toHaveLength(40);
+    expect(d.grids).toBe(1);
+    expect(Array.from(d.spectra[17]!.flux)).toEqual(Array.from(syntheticFlux(17, 2000)));
+    expect(d.errors).toEqual([{ path: '~/big/zz-link.fits', error: expect.stringMatching(/outside the storage area/) }]);
+    // alone (read on the event loop through the backend) it is refused as well
+    const one = decodeSpectra((await spectra(alice, { paths: ['~/big/zz-link.fits'] })).buffer);
+    expect(one.spectra).toHaveLength(0);
+    expect(one.errors[0]!.error).toMatch(/outside the storage area/);
   });
 
   it('refuses malformed requests and anonymous callers with clear errors', async () => {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO } from '../../support/server.js';
 
@@ -69,4 +70,23 @@ export async function signIn(page: Page, base: string, username: string, passwor
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(/\/jobs$/);
+}
+
+/** A browser page for a suite: default action timeout 15 s; optionally signed in. */
+export async function suitePage(
+  browser: Browser,
+  options: { base?: string; user?: { username: string; password: string }; viewport?: { width: number; height: number } } = {},
+): Promise<WatchedPage> {
+  const w = await watchedPage(browser, options.viewport ? { viewport: options.viewport } : {});
+  w.page.setDefaultTimeout(15_000);
+  if (options.base && options.user) await signIn(w.page, options.base, options.user.username, options.user.password);
+  return w;
+}
+
+/** After a failed test, a screenshot of each page, named after the test (test-output/web/FAILED-…). */
+export function screenshotFailures(prefix: string, pages: () => (WatchedPage | undefined)[]): void {
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    for (const [i, p] of pages().entries()) await p?.shot(`FAILED-${prefix}-${i}-${ctx.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
+  });
 }

@@ -62,12 +62,23 @@ export function PhaseBadge({ phase }: { phase: Phase }) {
  */
 export function Dialog({ title, open, onClose, children, wide }: { title: string; open: boolean; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLElement | null>(null);
   const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
+    if (open && !d.open) {
+      opener.current = document.activeElement as HTMLElement | null;
+      d.showModal();
+      // showModal focuses the first control, the close button; the first field is more useful
+      d.querySelector<HTMLElement>('.dialog-body :is(input:not([type=hidden]), select, textarea, button)')?.focus();
+    }
+    if (!open && d.open) {
+      d.close();
+      // back to where the user was (not every browser restores focus after a modal dialog)
+      if (opener.current?.isConnected) opener.current.focus();
+      opener.current = null;
+    }
   }, [open]);
   return (
     <dialog

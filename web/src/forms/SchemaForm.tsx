@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { Field, FormValues } from './schema';
 import { parseText } from './schema';
 import { JsonText } from './JsonText';
@@ -113,6 +113,50 @@ function StorageInput({
   );
 }
 
+/** Items as lines of text; the text is kept as typed (blank lines too) while the value is its non-empty lines. */
+function ListInput({ field, value, onValue, common }: { field: Field; value: unknown; onValue: (v: unknown) => void; common: Record<string, unknown> }) {
+  const items = Array.isArray(value) ? value.map(String) : [];
+  const [text, setText] = useState(items.join('\n'));
+  const [picking, setPicking] = useState(false);
+  const parse = (t: string) =>
+    t
+      .split('\n')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
+  // a value set elsewhere (the JSON editor, "run again") replaces the text
+  useEffect(() => {
+    if (parse(text).join('\n') !== items.join('\n')) setText(items.join('\n'));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [items.join('\n')]);
+  const set = (t: string) => {
+    setText(t);
+    const xs = parse(t);
+    onValue(field.itemType === 'number' || field.itemType === 'integer' ? xs.map((x) => (Number.isFinite(Number(x)) ? Number(x) : x)) : xs);
+  };
+  return (
+    <>
+      <textarea {...common} rows={3} value={text} placeholder="one value per line" onChange={(e) => set(e.target.value)} />
+      {field.kind === 'storage-list' && (
+        <>
+          <button type="button" onClick={() => setPicking(true)}>
+            Add from my files…
+          </button>
+          <StoragePicker
+            open={picking}
+            kind={field.storageKind}
+            title={`Add to ${field.label}`}
+            onClose={() => setPicking(false)}
+            onPick={(path) => {
+              setPicking(false);
+              set([...parse(text), path].join('\n'));
+            }}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
 /** One field: label, widget, unit, bounds, description and its inline message. */
 function FieldRow({
   field,
@@ -199,25 +243,9 @@ function FieldRow({
       break;
     }
     case 'list':
-    case 'storage-list': {
-      const lines = Array.isArray(value) ? value.map(String).join('\n') : text;
-      widget = (
-        <textarea
-          {...common}
-          rows={3}
-          value={lines}
-          placeholder="one value per line"
-          onChange={(e) => {
-            const items = e.target.value
-              .split('\n')
-              .map((s) => s.trim())
-              .filter((s) => s !== '');
-            onValue(field.itemType === 'number' || field.itemType === 'integer' ? items.map((s) => (Number.isFinite(Number(s)) ? Number(s) : s)) : items);
-          }}
-        />
-      );
+    case 'storage-list':
+      widget = <ListInput field={field} value={value} onValue={onValue} common={common} />;
       break;
-    }
     case 'json':
       widget = <JsonText {...common} rows={5} className="mono" value={value} onValue={onValue} />;
       break;

@@ -1,10 +1,9 @@
-import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { useSamp, type ReceiveMode } from '../samp/SampContext';
 import { EmptyState, ErrorBox, Spinner } from '../components/ui';
 
 const STATE_TEXT = {
-  unknown: 'Looking for a SAMP hub…',
+  unknown: 'Not connected. Look for a SAMP hub on this computer, or connect at once.',
   'no-hub': 'No SAMP hub found on this computer.',
   'hub-found': 'A SAMP hub is running. Connect to exchange data with TOPCAT, SPLAT, Aladin and other tools.',
   connecting: 'Connecting… (your hub may ask you to accept vocloud)',
@@ -15,11 +14,9 @@ const STATE_TEXT = {
 /** SAMP: the hub, the tools on it, and what they sent us. */
 export default function SampPage() {
   const samp = useSamp();
+  // No probe on page load: a hub that is not there is a failed request, which browsers report in
+  // the console. Looking happens when asked (or at once, for someone who connected before).
   const { state, detect } = samp;
-  useEffect(() => {
-    if (state === 'unknown' || state === 'no-hub') void detect();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
   return (
     <section>
       <h1>SAMP</h1>
@@ -40,12 +37,12 @@ export default function SampPage() {
           ) : (
             <>
               <button type="button" onClick={() => void detect()}>
-                Look again
+                {state === 'unknown' ? 'Look for a hub' : 'Look again'}
               </button>
               <button
                 type="button"
                 className="primary"
-                disabled={state === 'connecting' || state === 'no-hub' || state === 'unknown'}
+                disabled={state === 'connecting' || state === 'no-hub'}
                 onClick={() => void samp.connect()}
               >
                 Connect

@@ -54,6 +54,8 @@ interface SampApi {
 const Ctx = createContext<SampApi | null>(null);
 
 const MODE_KEY = 'vocloud.samp.receive';
+/** Set after a successful connection: the next page load connects again by itself. */
+const AUTO_KEY = 'vocloud.samp.auto';
 
 /** The SAMP message for a file, by its name: FITS tables, VOTables, or spectra. */
 export function mtypeFor(name: string): string {
@@ -205,6 +207,7 @@ export function SampProvider({ children }: { children: ReactNode }) {
         setPeers([]);
       });
       setState('connected');
+      localStorage.setItem(AUTO_KEY, '1');
       await refreshPeers();
     } catch (err) {
       client.current = null;
@@ -214,11 +217,18 @@ export function SampProvider({ children }: { children: ReactNode }) {
   }, [onMessage, refreshPeers]);
 
   const disconnect = useCallback(async () => {
+    localStorage.removeItem(AUTO_KEY);
     const c = client.current;
     client.current = null;
     setPeers([]);
     setState('unknown');
     await c?.unregister();
+  }, []);
+
+  useEffect(() => {
+    // after an earlier connection: connect again; with no hub now, ask next time instead
+    if (localStorage.getItem(AUTO_KEY) === '1') void detect().then((ok) => (ok ? connect() : localStorage.removeItem(AUTO_KEY)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {
@@ -256,10 +266,10 @@ export function SampProvider({ children }: { children: ReactNode }) {
         sent++;
       }
       if (to.size === 0) return `Sent ${sent} file(s), but no SAMP tool listens for them. Start TOPCAT or SPLAT and try again.`;
-      const names = [...to].map((id) => peers.find((p) => p.id === id)?.name ?? id);
+      const names = await Promise.all([...to].map(async (id) => String((await c.metadata(id).catch(() => ({}) as SampMap))['samp.name'] ?? id)));
       return `Sent ${sent} file(s) to ${names.join(', ')}.`;
     },
-    [connect, peers],
+    [connect],
   );
 
   const value = useMemo<SampApi>(

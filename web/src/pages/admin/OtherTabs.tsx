@@ -280,6 +280,7 @@ export function AllJobsTab({ readOnly }: { readOnly: boolean }) {
         <label>
           Phase{' '}
           <select
+            aria-label="Phase"
             value={phase}
             onChange={(e) => {
               setPhase(e.target.value as Phase | '');

@@ -96,7 +96,7 @@ function EditUser({ user, readOnly, onClose, onSaved }: { user: AdminUser; readO
           <div className="row wrap">
             <label>
               Role
-              <select value={f.role} onChange={set('role')}>
+              <select aria-label="Role" value={f.role} onChange={set('role')}>
                 <option value="user">user</option>
                 <option value="manager">manager</option>
                 <option value="admin">admin</option>
@@ -121,7 +121,7 @@ function EditUser({ user, readOnly, onClose, onSaved }: { user: AdminUser; readO
             </label>
             <label>
               Unit
-              <select value={f.quotaUnit} onChange={set('quotaUnit')} name="quotaUnit">
+              <select aria-label="Quota unit" value={f.quotaUnit} onChange={set('quotaUnit')} name="quotaUnit">
                 {UNITS.map(([u]) => (
                   <option key={u}>{u}</option>
                 ))}
@@ -192,7 +192,7 @@ function CreateUser({ onClose, onSaved }: { onClose: () => void; onSaved: () => 
         </label>
         <label>
           Role
-          <select value={f.role} onChange={set('role')}>
+          <select aria-label="Role" value={f.role} onChange={set('role')}>
             <option value="user">user</option>
             <option value="manager">manager</option>
             <option value="admin">admin</option>

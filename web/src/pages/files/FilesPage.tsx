@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { deleteFiles, downloadUrl, formatBytes, joinPath, listFiles, mkdir, moveFile, parentOf, zipUrl, type SortKey } from '../../api/files';
 import type { FileEntry } from '../../api/types';
@@ -59,6 +59,14 @@ function NameDialog({
 }) {
   const [name, setName] = useState(initial);
   const submit = useAction(onSubmit);
+  // a fresh field each time the dialog opens (the dialog stays mounted, so focus can return)
+  useEffect(() => {
+    if (open) {
+      setName(initial);
+      submit.setError(null);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open, initial]);
   return (
     <Dialog title={title} open={open} onClose={onClose}>
       <form
@@ -351,7 +359,6 @@ export function FilesPage() {
 
       <FileView entry={viewing} hasProvenance={viewing !== null && withProvenance.has(viewing.path)} onClose={() => setViewing(null)} />
       <NameDialog
-        key={`mkdir-${dialog === 'mkdir'}`}
         open={dialog === 'mkdir'}
         title="New folder"
         label="Folder name"
@@ -363,7 +370,6 @@ export function FilesPage() {
         }}
       />
       <NameDialog
-        key={`rename-${chosen[0]?.path ?? ''}-${dialog === 'rename'}`}
         open={dialog === 'rename'}
         title={`Rename ${chosen[0]?.name ?? ''}`}
         label="New name"

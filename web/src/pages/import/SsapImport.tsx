@@ -106,6 +106,7 @@ export function SsapImport({ type }: { type: JobType | undefined }) {
         <label>
           Service
           <select
+            aria-label="Service"
             value={KNOWN_SSAP.some((s) => s.url === q.service) ? q.service : ''}
             onChange={(e) => e.target.value && setQ((x) => ({ ...x, service: e.target.value }))}
           >

@@ -108,6 +108,7 @@ export function VotableImport({ type }: { type: JobType | undefined }) {
           <label>
             Access reference column (the links to the datasets)
             <select
+              aria-label="Access reference column"
               value={column}
               onChange={(e) => {
                 setColumn(e.target.value);

@@ -122,7 +122,7 @@ export function JobsPage() {
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter jobs">
         <label>
           Type
-          <select value={f.type} onChange={(e) => update({ type: e.target.value })}>
+          <select aria-label="Type" value={f.type} onChange={(e) => update({ type: e.target.value })}>
             <option value="">all types</option>
             {(types.data ?? []).map((t) => (
               <option key={t.name} value={t.name}>

@@ -213,7 +213,7 @@ export default function PlotPage() {
           <div className="toolbar plot-toolbar" role="toolbar" aria-label="Plot">
             <label>
               Normalise{' '}
-              <select value={norm} onChange={(e) => setNorm(e.target.value as Normalisation)}>
+              <select aria-label="Normalise" value={norm} onChange={(e) => setNorm(e.target.value as Normalisation)}>
                 {NORMALISATIONS.map((n) => (
                   <option key={n.value} value={n.value}>
                     {n.label}
