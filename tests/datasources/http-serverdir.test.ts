@@ -11,8 +11,9 @@ import { REAL } from './support/vo-peer.js';
 
 /*
  * Through a real vocloud server: a recursive HTTP import from index pages (the shape Apache's
- * autoindex writes) into a user's folder with per-item progress and a quota, and the
- * server-folder import that only managers and admins may run, inside the configured roots.
+ * autoindex writes) into a user's folder with per-item progress and a quota (refused before
+ * the download when the size is announced, after it when not), the target folder checked at
+ * job creation, and the server-folder import that only admins may run, inside the configured roots.
  */
 
 const CALSPEC = readFileSync(resolve(REAL, 'calspec-grw70d5824-bintable.fits'));
@@ -23,6 +24,8 @@ let web: Server;
 let webUrl = '';
 let alice: Record<string, string>;
 let mona: Record<string, string>;
+let quin: Record<string, string>;
+let sid: Record<string, string>;
 let roots: { allowed: string; outside: string };
 
 const autoindex = (title: string, entries: string[]) =>
@@ -37,6 +40,7 @@ beforeAll(async () => {
     const pages: Record<string, string[]> = { '/data/': ['night1/', 'night2/', 'README.txt'], '/data/night1/': ['a.fits', 'sn.csv'], '/data/night2/': ['a.fits'] };
     if (pages[path]) return void res.writeHead(200, { 'content-type': 'text/html;charset=UTF-8' }).end(autoindex(path, pages[path]!));
     if (path.endsWith('.fits')) return void res.writeHead(200, { 'content-type': 'application/fits', 'content-length': CALSPEC.length }).end(CALSPEC);
+    // no Content-Length: the size is known only once the body has come (chunked)
     if (path.endsWith('.csv')) return void res.writeHead(200, { 'content-type': 'text/csv' }).end(CSV);
     if (path.endsWith('.txt')) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('readme');
     res.writeHead(404).end();
@@ -60,6 +64,9 @@ beforeAll(async () => {
   });
   alice = basic(...(Object.values(await addUser(s, 'alice', 'user', { storageQuota: 200_000 })) as [string, string]));
   mona = basic(...(Object.values(await addUser(s, 'mona', 'manager')) as [string, string]));
+  quin = basic(...(Object.values(await addUser(s, 'quin', 'user', { storageQuota: 150_000 })) as [string, string]));
+  // room for the CSV but not for its provenance file as well
+  sid = basic(...(Object.values(await addUser(s, 'sid', 'user', { storageQuota: CSV.length + 100 })) as [string, string]));
 });
 afterAll(async () => {
   await s?.stop();
@@ -85,16 +92,65 @@ describe('HTTP index pages through the server', () => {
   });
 });
 
-describe('server folders (managers and admins)', () => {
-  it('a user may not run it', async () => {
-    const r = await runJob(alice, 'serverdir', { path: roots.allowed, target: '~/x' });
-    expect(r.status).toBe(403);
+describe('the storage quota', () => {
+  it('a file whose Content-Length cannot fit is refused before it is downloaded; one of unknown size by the write', async () => {
+    const first = await runJob(quin, 'http', { url: `${webUrl}/data/night1/a.fits`, target: '~/q1' });
+    expect(first.job!.phase).toBe('COMPLETED');
+    const r = await new ImportClient(s.url, quin).run('http', { url: `${webUrl}/data/night1/`, recursive: 'true', target: '~/q2', concurrency: 1 });
+    expect(r.job.phase).toBe('ERROR');
+    const row = (name: string) => r.rows.find((x) => x.url.endsWith(name))!;
+    expect(row('/a.fits')).toMatchObject({ state: 'failed', file: '', size: String(CALSPEC.length) });
+    expect(row('/a.fits').error).toMatch(/^not downloaded: 121 kB with its provenance file does not fit in the storage quota of quin \(150 kB; 12\d kB used, 2\d kB free\)$/);
+    // the CSV is sent without a Content-Length: fetched, then refused by core when stored
+    expect(row('/sn.csv')).toMatchObject({ state: 'failed', file: '' });
+    expect(row('/sn.csv').error).toMatch(/the storage quota of quin \(150\.0 kB\) would be exceeded/);
+    expect(await tree(quin, '~/q2')).toEqual([]);
   });
 
-  it('a manager imports inside the roots; links out of them and loops are skipped', async () => {
-    const r = await runJob(mona, 'serverdir', { path: join(roots.allowed, 'run1'), recursive: 'true', target: '~/archive' });
+  it('a file whose provenance file cannot be stored is taken back: no file without its sidecar', async () => {
+    const r = await new ImportClient(s.url, sid).run('http', { url: `${webUrl}/data/night1/sn.csv`, target: '~/s' });
+    expect(r.job.phase).toBe('ERROR');
+    expect(r.rows).toMatchObject([{ state: 'failed', file: '' }]);
+    expect(r.rows[0]!.error).toMatch(/^its provenance file could not be written \(the storage quota of sid .* would be exceeded.*\); the file was removed$/);
+    expect(await tree(sid, '~/s')).toEqual([]);
+  });
+});
+
+describe('the target folder is checked when the job is created', () => {
+  it('a folder the user may not write, a path that is not one, and a file are refused with 400; no job is made', async () => {
+    const c = new ImportClient(s.url, alice);
+    const url = `${webUrl}/data/night1/a.fits`;
+    const data = await c.run('http', { url, target: 'DATA/spectra' });
+    expect(data.status).toBe(400);
+    expect(data.text).toMatch(/parameter 'target': DATA\/ is shared and read-only for you/);
+    const bad = await c.run('http', { url, target: '/etc/spectra' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/target/);
+    const file = await new ImportClient(s.url, quin).run('http', { url, target: '~/q1/a.fits' });
+    expect(file.status).toBe(400);
+    expect(file.text).toMatch(/parameter 'target': ~\/q1\/a\.fits is a file; a folder is needed/);
+    const list = await (await fetch(`${s.url}/uws/http`, { headers: alice })).text();
+    expect(list.match(/<uws:jobref /g) ?? []).toHaveLength(1); // the import of the first test only
+  });
+});
+
+describe('server folders (admins only)', () => {
+  it('a user may not create the job; a manager may, but it ends in ERROR, and the preview refuses', async () => {
+    const r = await runJob(alice, 'serverdir', { path: roots.allowed, target: '~/x' });
+    expect(r.status).toBe(403);
+    const m = await runJob(mona, 'serverdir', { path: roots.allowed, target: '~/x' });
+    expect(m.job!.phase).toBe('ERROR');
+    expect(m.job!.errorSummary?.message).toMatch(/^serverdir: only administrators may import from server folders \(you are a manager\)/);
+    expect(await tree(mona, '~/x')).toEqual([]);
+    const p = await new ImportClient(s.url, mona).preview('serverdir', { path: roots.allowed });
+    expect(p.status).toBe(400);
+    expect(p.text).toMatch(/only administrators may import from server folders/);
+  });
+
+  it('an admin imports inside the roots; links out of them and loops are skipped', async () => {
+    const r = await runJob(adminHeaders(), 'serverdir', { path: join(roots.allowed, 'run1'), recursive: 'true', target: '~/archive' });
     expect(r.job!.phase).toBe('COMPLETED');
-    const files = (await tree(mona, '~/archive')).filter((f) => !f.endsWith('.provenance.json'));
+    const files = (await tree(adminHeaders(), '~/archive')).filter((f) => !f.endsWith('.provenance.json'));
     expect(files).toEqual(['~/archive/a.fits', '~/archive/deep/b.csv']);
     expect(r.manifest).toMatch(/escape,,,skipped,a symbolic link that leads outside/);
     expect(r.manifest).toMatch(/up,,,skipped,folder loop/);

@@ -17,7 +17,7 @@ export { NetworkGuard } from './net/guard.js';
 
 /**
  * `@vocloud/plugin-datasources`: the job types `ssap`, `votable`, `http`, `ftp` and
- * `serverdir` (managers and admins only). Options (timeouts, limits, allowed server folders,
+ * `serverdir` (admins only). Options (timeouts, limits, allowed server folders,
  * private networks) come from the config; see docs/plugins/datasources.md.
  */
 export default definePluginFactory<unknown>('datasources', (raw) => {

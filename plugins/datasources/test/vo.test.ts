@@ -79,6 +79,18 @@ describe('SSAP responses: columns by utype, then UCD, then name', () => {
     const byName = readVoTable(`<VOTABLE><RESOURCE><TABLE><FIELD name="x" datatype="char" arraysize="*"/><FIELD name="access_url" datatype="char" arraysize="*"/></TABLE></RESOURCE></VOTABLE>`);
     expect(columnMap(resultsTable(byName)!.fields).accessUrl).toBe(1);
   });
+
+  it('reads sizes in the unit of their column: ObsCore access_estsize in kbyte, other units not trusted', () => {
+    const table = (unit: string) => {
+      const doc = readVoTable(`<VOTABLE><RESOURCE type="results"><TABLE><FIELD name="access_url" datatype="char" arraysize="*"/><FIELD name="access_estsize" datatype="long" unit="${unit}"/><DATA><TABLEDATA><TR><TD>http://a/1</TD><TD>120</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`);
+      const t = describeTable(doc, resultsTable(doc));
+      return datasetRow(t, resultsTable(doc)!.rows[0]!, 0).size;
+    };
+    expect(table('kbyte')).toBe(120_000);
+    expect(table('byte')).toBe(120);
+    expect(table('MiB')).toBe(120 * 2 ** 20);
+    expect(table('s')).toBeUndefined();
+  });
 });
 
 describe('DataLink service descriptors and SODA', () => {

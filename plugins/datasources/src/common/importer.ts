@@ -5,10 +5,12 @@ import { Manifest, type ManifestEntry } from './manifest.js';
 import { SIDECAR_SUFFIX, extensionForMime, hasExtension, safeName } from './names.js';
 import { forEachLimited } from './pool.js';
 import { provenanceJson, type ProvenanceHints } from './provenance.js';
+import { QuotaCheck } from './quota.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { TargetFolder, type Allocation, type ExistingPolicy } from './target.js';
 import { newStats, resumingBytes, type OpenedTransfer } from './transfer.js';
 import { formatBytes } from './format.js';
+import { WriteBehind } from './write-behind.js';
 
 /** One file to import, as a source describes it before fetching. */
 export interface ImportItem {
@@ -48,11 +50,19 @@ export interface ImportSummary {
   readonly bytes: number;
 }
 
+/** Sidecar writes running at once, and waiting, behind the downloads. */
+const SIDECAR_WRITERS = 2;
+const SIDECARS_QUEUED = 64;
+
 /**
  * The download path every data source shares: items are fetched with bounded concurrency,
  * streamed into the owner's storage (atomic writes: a failed transfer leaves nothing), retried
  * with backoff, resumed where the server allows; each stored file gets its provenance sidecar;
  * each item's state goes into the manifest. One item's failure never undoes another's import.
+ *
+ * An item is `done` when its file and its sidecar are both stored. The sidecar is written
+ * behind the downloads (a slot takes the next item as soon as the file is stored), so its
+ * write — a second atomic write and quota charge per file — is off the per-item path.
  */
 export class Importer {
   readonly manifest = new Manifest();
@@ -69,6 +79,8 @@ export class Importer {
   private publishing: Promise<void> | null = null;
 
   private readonly attempts: AttemptSignals;
+  private readonly quota: QuotaCheck;
+  private readonly sidecars = new WriteBehind(SIDECAR_WRITERS, SIDECARS_QUEUED);
 
   constructor(
     private readonly ctx: JobContext<unknown>,
@@ -76,6 +88,8 @@ export class Importer {
     private readonly settings: ImportSettings,
   ) {
     this.attempts = new AttemptSignals(ctx.signal);
+    // only the owner's own files count against their quota (DATA/ is shared)
+    this.quota = new QuotaCheck(ctx.storage, ctx.ownerId, target.root === '~' || target.root.startsWith('~/'));
   }
 
   /** Import every item; returns when all are done, or the job is aborted. */
@@ -84,6 +98,8 @@ export class Importer {
     try {
       await forEachLimited(counted, this.settings.concurrency, this.ctx.signal, (item) => this.importOne(item));
     } finally {
+      // files already stored get their sidecars, also when the job was aborted
+      await this.sidecars.flush();
       for (const e of this.manifest.entries) if (e.state === 'pending' && this.ctx.signal.aborted) e.error ||= 'not imported: the job was aborted';
       this.report(undefined, true);
       await this.publishNow();
@@ -157,6 +173,11 @@ export class Importer {
       allocation = await this.target.allocate(folder, item.name, item.url, this.settings.existing);
       if (allocation.existing && this.settings.existing === 'skip') return this.skipExisting(entry, allocation);
     }
+    // a size from a listing or the service: refused before anything is fetched
+    if (item.size !== undefined && !allocation?.existing) {
+      const refused = await this.quota.refuse(item.size);
+      if (refused) return this.refuseForQuota(entry, refused, item.size);
+    }
     await withRetries(this.settings.retry, this.ctx.signal, async () => {
       const deadline = this.attempts.open(this.settings.itemMs);
       try {
@@ -167,7 +188,7 @@ export class Importer {
     });
   }
 
-  /** One attempt at one item: open, name it if the source could not, stream it into storage, write its sidecar. */
+  /** One attempt at one item: open, name it if the source could not, check the quota, stream it into storage, queue its sidecar. */
   private async attempt(item: ImportItem, entry: ManifestEntry, folder: string, known: Allocation | null, attempt: AbortSignal): Promise<Allocation> {
     const opened = await item.open(0, attempt);
     let allocation = known;
@@ -176,6 +197,16 @@ export class Importer {
       if (allocation.existing && this.settings.existing === 'skip') {
         opened.stream.destroy();
         this.skipExisting(entry, allocation);
+        return allocation;
+      }
+    }
+    // a size the server announced (Content-Length, FTP SIZE): refused before the body is read
+    const announced = opened.length !== undefined ? opened.offset + opened.length : undefined;
+    if (announced !== undefined && announced !== item.size && !allocation.existing) {
+      const refused = await this.quota.refuse(announced);
+      if (refused) {
+        opened.stream.destroy();
+        this.refuseForQuota(entry, refused, announced);
         return allocation;
       }
     }
@@ -210,26 +241,53 @@ export class Importer {
       throw this.storageOrTransferError(err, stats.bytes, item);
     }
     const size = stats.bytes;
-    await this.ctx.storage.write(
-      `${allocation.path}${SIDECAR_SUFFIX}`,
-      provenanceJson({
-        source: item.url,
-        ...(opened.finalUrl && opened.finalUrl !== item.url ? { retrievedFrom: opened.finalUrl } : {}),
-        ...item.provenance,
-        ...(opened.contentType ? { contentType: opened.contentType } : {}),
-        retrieved: new Date().toISOString(),
-        size,
-        sha256: stats.sha256(),
-        job: { id: this.ctx.jobId, type: this.ctx.jobType },
-      }),
-      { overwrite: true },
-    );
+    this.quota.stored(size);
     this.target.written(allocation);
-    entry.state = 'done';
-    entry.file = allocation.path;
-    entry.size = size;
-    entry.error = stats.resumes > 0 ? `resumed ${stats.resumes} time(s)` : '';
+    const sidecar = provenanceJson({
+      source: item.url,
+      ...(opened.finalUrl && opened.finalUrl !== item.url ? { retrievedFrom: opened.finalUrl } : {}),
+      ...item.provenance,
+      ...(opened.contentType ? { contentType: opened.contentType } : {}),
+      retrieved: new Date().toISOString(),
+      size,
+      sha256: stats.sha256(),
+      job: { id: this.ctx.jobId, type: this.ctx.jobType },
+    });
+    const stored = allocation;
+    const note = stats.resumes > 0 ? `resumed ${stats.resumes} time(s)` : '';
+    await this.sidecars.add(() => this.writeSidecar(entry, stored, sidecar, size, note));
     return allocation;
+  }
+
+  /**
+   * The second half of an item: its sidecar. A file whose sidecar cannot be written is taken
+   * back (with a stale sidecar of an earlier import it replaced): a file without one would not
+   * be recognised by a later run, which would import it again under another name.
+   */
+  private async writeSidecar(entry: ManifestEntry, allocation: Allocation, sidecar: Buffer, size: number, note: string): Promise<void> {
+    const path = `${allocation.path}${SIDECAR_SUFFIX}`;
+    try {
+      await this.ctx.storage.write(path, sidecar, { overwrite: true });
+      this.quota.stored(sidecar.length);
+      entry.state = 'done';
+      entry.file = allocation.path;
+      entry.size = size;
+      entry.error = note;
+    } catch (err) {
+      const message = asItemError(err).message;
+      await this.ctx.storage.delete(allocation.path).then(() => this.quota.stored(-size), () => undefined);
+      await this.ctx.storage.delete(path).catch(() => undefined);
+      this.bytes -= size;
+      entry.state = 'failed';
+      entry.error = `its provenance file could not be written (${message}); the file was removed`;
+      this.ctx.log.warn(`import of ${entry.url} failed: ${entry.error}`);
+    }
+  }
+
+  private refuseForQuota(entry: ManifestEntry, message: string, size: number): void {
+    entry.state = 'failed';
+    entry.size = size;
+    entry.error = message;
   }
 
   private skipExisting(entry: ManifestEntry, allocation: Allocation): void {

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { JobError, SecretParameter, Type, type JobContext } from '@vocloud/sdk';
+import { JobError, SecretParameter, StoragePathParameter, Type, type JobContext } from '@vocloud/sdk';
 import { asItemError } from '../common/errors.js';
 import { checkOutcome, Importer, type ImportItem, type ImportSettings } from '../common/importer.js';
 import { TargetFolder, type ExistingPolicy } from '../common/target.js';
@@ -11,7 +11,9 @@ import type { RetryPolicy } from '../common/retry.js';
 /** Parameters every import has. */
 export function importParameters(options: DataSourceOptions) {
   return {
-    target: Type.String({
+    // kind 'target': core checks at job creation that the owner may write there (400 if not)
+    target: StoragePathParameter({
+      kind: 'target',
       default: '~/imports',
       minLength: 1,
       maxLength: 1024,

@@ -21,6 +21,15 @@ function serverdirParameters(options: DataSourceOptions) {
 
 type ServerDirParams = Static<ReturnType<typeof serverdirParameters>> & CommonParams;
 
+/**
+ * Server folders are for admins only. Core's `restricted` already keeps users from creating
+ * such jobs, but lets managers in; the role the job runs with is checked here, at run and in
+ * the preview.
+ */
+function requireAdmin(role: string): void {
+  if (role !== 'admin') throw new JobError(`serverdir: only administrators may import from server folders (you are ${role === 'anonymous' ? 'not logged in' : `a ${role}`}); use the http or ftp import, or ask an administrator`);
+}
+
 const inside = (root: string, p: string): boolean => {
   const rel = relative(root, p);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
@@ -146,17 +155,18 @@ async function* walk(start: string, o: WalkOptions): AsyncGenerator<ImportItem> 
   }
 }
 
-/** `serverdir` (managers and admins only): import from folders on the server inside the configured roots. */
+/** `serverdir` (admins only): import from folders on the server inside the configured roots. */
 export function serverdirSource(options: DataSourceOptions) {
   return defineDataSource({
     name: 'serverdir',
     title: 'Server folder import (admins)',
-    description: 'Import files from a folder on the server, inside the folders an admin allowed (plugin option serverRoots); for managers and admins only',
+    description: 'Import files from a folder on the server, inside the folders an admin allowed (plugin option serverRoots); for administrators only',
     version: '0.1.0',
     restricted: true,
     parameters: serverdirParameters(options),
     limits: { defaultExecutionDuration: 3600, maxExecutionDuration: 86400, concurrency: options.concurrentJobs },
     async preview(ctx) {
+      requireAdmin(ctx.ownerRole);
       const p = (ctx as PreviewContext<ServerDirParams>).parameters;
       const roots = await realRoots(options);
       if (!p.path) return { roots };
@@ -172,6 +182,7 @@ export function serverdirSource(options: DataSourceOptions) {
       return { roots, files, skipped, notes };
     },
     async run(ctx) {
+      requireAdmin(ctx.ownerRole);
       const p = ctx.parameters as ServerDirParams;
       const roots = await realRoots(options);
       const start = await allowedPath(p.path, roots);

@@ -1,7 +1,7 @@
 import { allResources, queryStatus, type VoField, type VoTable, type VoTableDocument, type VoValue } from '@vocloud/sdk/formats';
 import { columnMap, type ColumnMap } from './columns.js';
 import { serviceDescriptors, type ServiceDescriptor } from './descriptors.js';
-import { jsonValue, sizeValue, textValue } from './values.js';
+import { bytesPerUnit, jsonValue, sizeValue, textValue } from './values.js';
 
 /** One dataset of a result table, by role. */
 export interface DatasetRow {
@@ -54,11 +54,17 @@ export function datasetRow(table: DatasetTable, cells: readonly VoValue[], index
     format: textValue(at(c.format)),
     title: textValue(at(c.title)),
     publisherDid: textValue(at(c.publisherDid)),
-    size: sizeValue(at(c.size)),
+    size: bytes(sizeValue(at(c.size)), c.size >= 0 ? table.fields[c.size]?.unit : undefined),
     preview: textValue(at(c.preview)),
     cell: (key) => textValue(at(fieldIndex(key))),
     json: () => Object.fromEntries(table.fields.map((f, i) => [f.name, jsonValue(cells[i] ?? null)])),
   };
+}
+
+/** A size cell in bytes, by its column's unit (undefined when the unit is not one of bytes). */
+function bytes(value: number | undefined, unit: string | undefined): number | undefined {
+  const scale = bytesPerUnit(unit);
+  return value === undefined || scale === undefined ? undefined : Math.round(value * scale);
 }
 
 /** A row for previews: the roles and every cell. */
