@@ -87,7 +87,17 @@ try {
       const m = await page.evaluate(() => {
         const p = window.__vocloudPlot;
         const res = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/spectra')).pop();
-        return { total: p.paintedAt - p.requestedAt, bytes: p.bytes, spectra: p.spectra, server: res ? res.responseStart - res.requestStart : NaN, transfer: res ? res.responseEnd - res.responseStart : NaN, afterData: res ? p.paintedAt - (res.responseEnd) : NaN };
+        return {
+          total: p.paintedAt - p.requestedAt,
+          bytes: p.bytes,
+          spectra: p.spectra,
+          server: res ? res.responseStart - res.requestStart : NaN,
+          transfer: res ? res.responseEnd - res.responseStart : NaN,
+          decode: p.decodedAt - p.receivedAt,
+          render: p.chartAt - p.decodedAt,
+          draw: p.drawnAt - p.chartAt,
+          paint: p.paintedAt - p.drawnAt,
+        };
       });
       if (m.spectra !== N) throw new Error(`${label}: ${m.spectra} spectra plotted, expected ${N}`);
       samples.push(m);
@@ -99,15 +109,16 @@ try {
   const jsonBytes = N * POINTS * 2 * 9; // "6250.2563," ≈ 9–10 bytes per number in JSON
   const ref = median(rows[0].warm.map((s) => s.total));
   console.log('');
-  console.log('| workload | first paint, median (ms) | min | max | first run | vs 500 ms target | vs same grid | server (ms) | transfer (ms) | decode+draw (ms) | bytes | bytes/point | JSON estimate |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| workload | first paint, median (ms) | min | max | first run | vs 500 ms target | vs same grid | server | transfer | decode | page | uPlot draw | raster | bytes | bytes/point | JSON estimate |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const { label, cold, warm } of rows) {
     const t = warm.map((s) => s.total);
     const med = median(t);
-    console.log(`| ${label} | ${fmt(med)} | ${fmt(Math.min(...t))} | ${fmt(Math.max(...t))} | ${fmt(cold.total)} | ${(med / TARGET_MS).toFixed(2)}× | ${(med / ref).toFixed(2)}× | ${fmt(median(warm.map((s) => s.server)))} | ${fmt(median(warm.map((s) => s.transfer)))} | ${fmt(median(warm.map((s) => s.afterData)))} | ${(warm[0].bytes / 1e6).toFixed(2)} MB | ${(warm[0].bytes / (N * POINTS)).toFixed(2)} | ${(jsonBytes / 1e6).toFixed(0)} MB |`);
+    const m = (k) => fmt(median(warm.map((s) => s[k])));
+    console.log(`| ${label} | ${fmt(med)} | ${fmt(Math.min(...t))} | ${fmt(Math.max(...t))} | ${fmt(cold.total)} | ${(med / TARGET_MS).toFixed(2)}× | ${(med / ref).toFixed(2)}× | ${m('server')} | ${m('transfer')} | ${m('decode')} | ${m('render')} | ${m('draw')} | ${m('paint')} | ${(warm[0].bytes / 1e6).toFixed(2)} MB | ${(warm[0].bytes / (N * POINTS)).toFixed(2)} | ${(jsonBytes / 1e6).toFixed(0)} MB |`);
   }
   console.log('');
-  console.log('first paint = performance.now() at the fetch of POST /api/spectra → the animation frame after uPlot first drew; server = request sent → first byte (reading and parsing the files); decode+draw = last byte → first paint.');
+  console.log('first paint: performance.now() at the fetch of POST /api/spectra → the animation frame after uPlot first drew. Phases (ms, medians): server = request → first byte (listing, reading and parsing the files); transfer = first → last byte; decode = the binary answer to arrays; page = React renders the page until the chart starts; uPlot draw = paths built and stroked; raster = until the next frame.');
   if (errors.length) console.log(`browser errors: ${errors.join('; ')}`);
 } finally {
   await browser?.close();

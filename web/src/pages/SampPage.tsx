@@ -39,12 +39,7 @@ export default function SampPage() {
               <button type="button" onClick={() => void detect()}>
                 {state === 'unknown' ? 'Look for a hub' : 'Look again'}
               </button>
-              <button
-                type="button"
-                className="primary"
-                disabled={state === 'connecting' || state === 'no-hub'}
-                onClick={() => void samp.connect()}
-              >
+              <button type="button" className="primary" disabled={state === 'connecting' || state === 'no-hub'} onClick={() => void samp.connect()}>
                 Connect
               </button>
             </>

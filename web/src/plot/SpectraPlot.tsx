@@ -1,7 +1,9 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { colourOf, nearestIndex, sharedGrid, type PlotSpectrum } from './model';
+import { colourOf, nearestIndex, rgbaOf, sharedGrid, type PlotSpectrum } from './model';
+import { rasterise } from './raster';
+import { fastLines } from './paths';
 
 export interface PlotHandle {
   reset(): void;
@@ -22,10 +24,25 @@ interface Hover {
   y: number;
 }
 
+/** Above this many points in all, lines are drawn in software (see raster.ts). */
+const SOFTWARE_POINTS = 400_000;
+
 /** What the benchmark reads: when the data were asked for and when the plot was first painted. */
 declare global {
   interface Window {
-    __vocloudPlot?: { requestedAt: number; paintedAt?: number; spectra?: number; bytes?: number };
+    __vocloudPlot?: {
+      requestedAt: number;
+      receivedAt?: number;
+      decodedAt?: number;
+      /** The chart starts being built (the page has rendered), and its first draw is done (paths built and stroked). */
+      chartAt?: number;
+      drawnAt?: number;
+      paintedAt?: number;
+      spectra?: number;
+      bytes?: number;
+      /** How often the chart was drawn (a resize or a toggle draws it again). */
+      draws?: number;
+    };
   }
 }
 
@@ -108,6 +125,28 @@ export const SpectraPlot = forwardRef<
       data = [null, ...spectra.map((s, i) => [s.wavelength, fluxes[i]!])] as unknown as AlignedData;
     }
     let firstPaint = true;
+    // Many points: lines are drawn by the software renderer (raster.ts) in the draw hook; fewer
+    // keep uPlot's anti-aliased canvas lines.
+    const points = spectra.reduce((n, s) => n + s.wavelength.length, 0);
+    const software = points > SOFTWARE_POINTS;
+    const lines = software ? () => null : fastLines();
+    const offscreen = document.createElement('canvas');
+    const drawSoftware = (u: uPlot) => {
+      const { left, top, width, height } = u.bbox;
+      const shown = spectra.flatMap((s, i) => (u.series[i + 1]?.show ? [{ xs: s.wavelength, ys: fluxes[i]!, rgba: rgbaOf(i, count) }] : []));
+      const img = rasterise(shown, {
+        width,
+        height,
+        xMin: u.scales.x!.min ?? 0,
+        xMax: u.scales.x!.max ?? 1,
+        yMin: u.scales.y!.min ?? 0,
+        yMax: u.scales.y!.max ?? 1,
+      });
+      offscreen.width = img.width;
+      offscreen.height = img.height;
+      offscreen.getContext('2d')!.putImageData(img, 0, 0);
+      u.ctx.drawImage(offscreen, left, top);
+    };
     const opts: Options = {
       width,
       height,
@@ -132,7 +171,7 @@ export const SpectraPlot = forwardRef<
           width: count > 100 ? 1 : 1.25,
           show: !hiddenRef.current.has(i),
           points: { show: false },
-          spanGaps: false,
+          paths: lines as uPlot.Series.PathBuilder,
           ...(mode === 2
             ? {
                 facets: [
@@ -145,9 +184,12 @@ export const SpectraPlot = forwardRef<
       ] as Options['series'],
       hooks: {
         draw: [
-          () => {
+          (u) => {
+            if (software) drawSoftware(u);
+            if (window.__vocloudPlot) window.__vocloudPlot.draws = (window.__vocloudPlot.draws ?? 0) + 1;
             if (!firstPaint) return;
             firstPaint = false;
+            if (window.__vocloudPlot && window.__vocloudPlot.drawnAt === undefined) window.__vocloudPlot.drawnAt = performance.now();
             // the canvas is drawn; the frame after this one is on the screen
             requestAnimationFrame(() => {
               if (window.__vocloudPlot && window.__vocloudPlot.paintedAt === undefined) window.__vocloudPlot.paintedAt = performance.now();
@@ -187,6 +229,7 @@ export const SpectraPlot = forwardRef<
         ],
       },
     };
+    if (window.__vocloudPlot && window.__vocloudPlot.chartAt === undefined) window.__vocloudPlot.chartAt = performance.now();
     const u = new uPlot(opts, data, el);
     plot.current = u;
 
@@ -246,21 +289,22 @@ export const SpectraPlot = forwardRef<
     };
   }, [spectra, fluxes, xLabel, yLabel, height]);
 
-  // Toggles: show or hide series without rebuilding the chart.
+  // Toggles: show or hide series without rebuilding the chart (batch redraws even when nothing
+  // changed, so only when something did).
   useEffect(() => {
     const u = plot.current;
     if (!u) return;
+    const changed = spectra.flatMap((_, i) => (u.series[i + 1] && u.series[i + 1]!.show === hidden.has(i) ? [i] : []));
+    if (changed.length === 0) return;
     u.batch(() => {
-      spectra.forEach((_, i) => {
-        const show = !hidden.has(i);
-        if (u.series[i + 1] && u.series[i + 1]!.show !== show) u.setSeries(i + 1, { show });
-      });
+      for (const i of changed) u.setSeries(i + 1, { show: !hidden.has(i) });
     });
   }, [hidden, spectra]);
 
   return (
     <div className="plot-box">
-      <div ref={box} className="plot-canvas" />
+      {/* the chart's height is reserved before it is built, so the page does not grow (and get a scrollbar) under it */}
+      <div ref={box} className="plot-canvas" style={{ minHeight: height }} />
       {hover && (
         <>
           <div

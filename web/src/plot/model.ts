@@ -53,12 +53,36 @@ export function normaliseFlux(flux: Float32Array, kind: Normalisation): Float32A
   return out;
 }
 
-/** Distinct colours for many lines: hues a golden angle apart, two lightness levels. */
+/** Distinct colours for many lines: hues a golden angle apart, two lightness levels, more transparent the more lines. */
+function colourParts(i: number, count: number): { hue: number; light: number; alpha: number } {
+  return { hue: (i * 137.508) % 360, light: i % 2 === 0 ? 42 : 55, alpha: count > 200 ? 0.35 : count > 50 ? 0.6 : 1 };
+}
+
 export function colourOf(i: number, count: number): string {
-  const hue = (i * 137.508) % 360;
-  const light = i % 2 === 0 ? 42 : 55;
-  const alpha = count > 200 ? 0.35 : count > 50 ? 0.6 : 1;
+  const { hue, light, alpha } = colourParts(i, count);
   return `hsla(${hue.toFixed(1)}, 70%, ${light}%, ${alpha})`;
+}
+
+/** The same colour as RGB 0–255 and alpha 0–1 (for the software renderer). */
+export function rgbaOf(i: number, count: number): [number, number, number, number] {
+  const { hue, light, alpha } = colourParts(i, count);
+  const s = 0.7;
+  const l = light / 100;
+  const k = (n: number) => (n + hue / 30) % 12;
+  const f = (n: number) => l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
+  return [Math.round(f(0) * 255), Math.round(f(8) * 255), Math.round(f(4) * 255), alpha];
+}
+
+/** The first index whose value is ≥ x in an ascending array (its length when none is). */
+export function lowerBound(a: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Index of the sample nearest to x in an ascending array. */

@@ -50,7 +50,9 @@ async function fetchSpectra(paths: string[], onProgress: (loaded: number, total:
   } else {
     buffer = await res.arrayBuffer();
   }
+  window.__vocloudPlot.receivedAt = performance.now();
   const d = decodeSpectra(buffer);
+  window.__vocloudPlot.decodedAt = performance.now();
   window.__vocloudPlot.spectra = d.spectra.length;
   window.__vocloudPlot.bytes = buffer.byteLength;
   return {
