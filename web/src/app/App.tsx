@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { SessionProvider, isManager, mayUse, useSession } from './session';
 import { ToastProvider } from './toasts';
@@ -34,7 +34,13 @@ function Private({ children, admin }: { children: ReactNode; admin?: boolean }) 
 /** Move focus to the page heading on navigation, so keyboard and screen-reader users land on the new page. */
 function FocusOnNavigate() {
   const location = useLocation();
+  const first = useRef(true);
   useEffect(() => {
+    // not on the first load: the page's own autofocus (the sign-in field) wins there
+    if (first.current) {
+      first.current = false;
+      return;
+    }
     const h = document.querySelector<HTMLElement>('main h1');
     if (h) {
       h.tabIndex = -1;
