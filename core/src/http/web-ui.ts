@@ -30,6 +30,11 @@ export async function webUi(app: FastifyInstance, config: LoadedConfig): Promise
     app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
     return;
   }
+  // The app's own files are public (its sign-in page must load before anyone has signed in);
+  // what it shows comes from the API, which checks every request.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), public: true };
+  });
   await app.register(fastifyStatic, { root, prefix: '/', index: ['index.html'], wildcard: false, maxAge: '1h', immutable: false });
   // Client-side routes (/jobs/…, /files/…) get the app; API-like paths keep their 404s.
   const api = /^\/(uws|api|graphql|graphiql|docs|metrics|availability|capabilities)(\/|$)/;
