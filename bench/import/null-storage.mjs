@@ -20,9 +20,10 @@ export async function runDiscarding(def, params) {
     },
     async mkdir() {},
     async delete() {},
+    async quota() { return { used: 0, limit: Number.MAX_SAFE_INTEGER }; },
   };
   const ctx = createJobContext({
-    jobId: 'bench', jobType: def.name, ownerId: 'bench', runId: null,
+    jobId: 'bench', jobType: def.name, ownerId: 'bench', ownerRole: 'user', runId: null,
     parameters: parseParameters(def.parameters, params, { complete: true }),
     files: {}, workDir: '/nonexistent', executionDuration: 0,
     signal: new AbortController().signal, log, storage,

@@ -1,22 +1,23 @@
 // Import benchmark (issue 7): 2,000 files of 40 kB in 20 folders, served on loopback by a
 // static HTTP server with index pages and by pyftpdlib. In the same run: `wget -r` of the same
-// tree (HTTP and FTP), parallel curl (HTTP), and vocloud's importer — alone in the sdk's test
-// harness (local disk) and as a real UWS job on a vocloud server (PGlite, quota accounting,
-// provenance sidecars). Prints a table of rates and ratios to wget. Run after `npm run build`:
+// tree (HTTP and FTP), parallel curl (HTTP), and vocloud's importer — with storage discarded,
+// in the sdk's test harness (local disk) and as a real UWS job on a vocloud server (PGlite and
+// PostgreSQL, quota accounting, provenance sidecars checked against each file). Prints a table
+// of rates and ratios to wget. Run after `npm run build` (profile.mjs: where a job's time goes):
 //   node bench/import/run.mjs [--files 2000] [--size 40000] [--folders 20] [--concurrency 8] [--rounds 3] [--pg URL|none]
 // Each round runs every tool once, wget first; a tool's ratio to wget is taken within its round
 // (the machine's load changes between rounds), and the table shows the median over rounds.
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { resolvePluginExport } from '@vocloud/sdk';
 import { runWorkerForTest } from '@vocloud/sdk/testing';
 import plugin from '@vocloud/plugin-datasources';
-import { Vocloud, createLogger, loadConfig } from '@vocloud/core';
 import { startFtp, startHttp } from './peers.mjs';
+import { startVocloud, serverJob } from './server.mjs';
+import { inventory, makeTree, sidecarProblems } from './tree.mjs';
 import { runDiscarding } from './null-storage.mjs';
 
 const run = promisify(execFile);
@@ -34,38 +35,6 @@ const ROUNDS = Number(arg('rounds', 3));
 const OPTIONS = { allowPrivateNetworks: true };
 
 const log = (m) => process.stderr.write(`  ${m}\n`);
-
-/** Every file below `dir` with its size, and a digest of all contents in path order. */
-function inventory(dir) {
-  const files = [];
-  const walk = (d, rel) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
-      else if (!e.name.endsWith('.provenance.json') && e.name !== 'index.html' && !e.name.startsWith('.listing')) files.push({ rel: `${rel}${e.name}`, path: p, size: statSync(p).size });
-    }
-  };
-  walk(dir, '');
-  files.sort((a, b) => (a.rel < b.rel ? -1 : 1));
-  const h = createHash('sha256');
-  for (const f of files) h.update(f.rel.split('/').pop()).update(readFileSync(f.path));
-  return { count: files.length, bytes: files.reduce((n, f) => n + f.size, 0), digest: h.digest('hex').slice(0, 12) };
-}
-
-function makeTree() {
-  const root = mkdtempSync(join(tmpdir(), 'bench-import-src-'));
-  const data = join(root, 'data');
-  mkdirSync(data);
-  const per = Math.ceil(FILES / FOLDERS);
-  for (let i = 0; i < FILES; i++) {
-    const dir = join(data, `night${String(Math.floor(i / per)).padStart(3, '0')}`);
-    if (i % per === 0) mkdirSync(dir);
-    writeFileSync(join(dir, `spec${String(i).padStart(5, '0')}.fits`), randomBytes(SIZE));
-  }
-  // pyftpdlib runs as nobody when we are root: the tree must be readable
-  for (const d of [root, data, ...readdirSync(data).map((n) => join(data, n))]) chmodSync(d, 0o755);
-  return { root, data };
-}
 
 async function timed(fn) {
   const t0 = process.hrtime.bigint();
@@ -106,59 +75,10 @@ async function discarding(type, url, n) {
 
 const servers = new Map();
 
-/** A vocloud server on PGlite ('pglite') or on a fresh PostgreSQL database ('postgres'). */
-async function serverFor(kind) {
-  if (servers.has(kind)) return servers.get(kind);
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-import-vocloud-'));
-  let database = {};
-  let drop = async () => undefined;
-  if (kind === 'postgres') {
-    const name = `bench_import_${Date.now().toString(36)}`;
-    await run('psql', [PG, '-q', '-c', `CREATE DATABASE ${name}`]);
-    const u = new URL(PG);
-    u.pathname = `/${name}`;
-    database = { url: u.toString() };
-    drop = async () => void (await run('psql', [PG, '-q', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]).catch(() => undefined));
-  }
-  const config = loadConfig({
-    noFile: true,
-    env: {},
-    overrides: {
-      dataDir,
-      database,
-      server: { host: '127.0.0.1', port: 0 },
-      log: { level: 'warn' },
-      auth: { anonymous: false, bootstrapAdmin: { username: 'admin', password: 'bench-admin-password' } },
-      executor: { pollInterval: 1 },
-      plugins: [{ package: '@vocloud/plugin-datasources', options: OPTIONS }],
-    },
-  });
-  const vocloud = new Vocloud({ config, logger: createLogger({ ...config.config.log, level: 'error', pretty: false }) });
-  const server = { vocloud, url: await vocloud.start(), dataDir, drop };
-  servers.set(kind, server);
-  return server;
-}
-
+/** One server of each kind for the whole run (later rounds reuse it, as a deployment would). */
 async function viaServer(kind, type, url, n) {
-  const server = await serverFor(kind);
-  const auth = { authorization: `Basic ${Buffer.from('admin:bench-admin-password').toString('base64')}` };
-  const target = `~/b-${type}-${n}-${Date.now()}`;
-  let phase = '';
-  const seconds = await timed(async () => {
-    const body = new URLSearchParams({ url, recursive: 'true', depth: '5', target, concurrency: String(n), PHASE: 'RUN' });
-    const res = await fetch(`${server.url}/uws/${type}`, { method: 'POST', headers: auth, body, redirect: 'manual' });
-    const job = res.headers.get('location');
-    for (;;) {
-      const xml = await (await fetch(`${job}?WAIT=30`, { headers: auth })).text();
-      phase = /<uws:phase>(\w+)</.exec(xml)?.[1] ?? '';
-      if (['COMPLETED', 'ERROR', 'ABORTED'].includes(phase)) break;
-    }
-  });
-  if (phase !== 'COMPLETED') throw new Error(`${type} job ended ${phase}`);
-  // the admin's home on the server's local storage
-  const homes = join(server.dataDir, 'storage', 'home');
-  const owner = readdirSync(homes)[0];
-  return { seconds, dir: join(homes, owner, target.slice(2)) };
+  if (!servers.has(kind)) servers.set(kind, await startVocloud(kind, { pgUrl: PG, pluginOptions: OPTIONS }));
+  return serverJob(servers.get(kind), type, url, n);
 }
 
 let pgAvailable = false;
@@ -168,23 +88,26 @@ if (PG !== 'none') {
 }
 const KINDS = pgAvailable ? ['pglite', 'postgres'] : ['pglite'];
 
-const tree = makeTree();
+const tree = makeTree(FILES, SIZE, FOLDERS);
 const source = inventory(tree.data);
 log(`tree: ${source.count} files, ${(source.bytes / 1e6).toFixed(1)} MB in ${FOLDERS} folders (digest ${source.digest})`);
 const http = await startHttp(tree.root);
 const ftp = await startFtp(tree.root);
 const rows = [];
 let currentRound = 0;
-const record = (protocol, tool, seconds, dir) => {
+// vocloud's copies must also have a sidecar per file that describes it (size, sha256)
+const record = (protocol, tool, seconds, dir, sidecars = false) => {
   if (dir === null) {
     rows.push({ protocol, tool, seconds, files: source.count, ok: 'n/a', round: currentRound });
     log(`${protocol} ${tool}: ${seconds.toFixed(2)} s`);
     return;
   }
   const got = inventory(dir);
-  const ok = got.count === source.count && got.digest === source.digest;
+  const problems = sidecars ? sidecarProblems(dir) : [];
+  const ok = got.count === source.count && got.digest === source.digest && problems.length === 0;
   rows.push({ protocol, tool, seconds, files: got.count, ok, round: currentRound });
-  log(`${protocol} ${tool}: ${seconds.toFixed(2)} s${ok ? '' : ` — MISMATCH (${got.count} files, digest ${got.digest})`}`);
+  const why = problems.length ? `${problems.length} sidecar problem(s), first: ${problems[0]}` : `${got.count} files, digest ${got.digest}`;
+  log(`${protocol} ${tool}: ${seconds.toFixed(2)} s${ok ? '' : ` — MISMATCH (${why})`}`);
 };
 
 try {
@@ -201,10 +124,10 @@ try {
     for (const n of CONCURRENCY) {
       record('HTTP', `vocloud importer, ${n} at a time (storage discarded)`, await discarding('http', `${http.url}/data/`, n), null);
       const h = await harness('http', `${http.url}/data/`, n);
-      record('HTTP', `vocloud importer, ${n} at a time (harness, local disk)`, h.seconds, h.dir);
+      record('HTTP', `vocloud importer, ${n} at a time (harness, local disk)`, h.seconds, h.dir, true);
       for (const kind of KINDS) {
         const s = await viaServer(kind, 'http', `${http.url}/data/`, n);
-        record('HTTP', `vocloud http job, ${n} at a time (server, ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, quota)`, s.seconds, s.dir);
+        record('HTTP', `vocloud http job, ${n} at a time (server, ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, quota)`, s.seconds, s.dir, true);
       }
     }
     const wgetFtp = join(scratch, 'wget-ftp');
@@ -212,10 +135,10 @@ try {
     for (const n of CONCURRENCY) {
       record('FTP', `vocloud importer, ${n} at a time (storage discarded)`, await discarding('ftp', `${ftp.url}/data/`, n), null);
       const h = await harness('ftp', `${ftp.url}/data/`, n);
-      record('FTP', `vocloud importer, ${n} at a time (harness, local disk)`, h.seconds, h.dir);
+      record('FTP', `vocloud importer, ${n} at a time (harness, local disk)`, h.seconds, h.dir, true);
       for (const kind of KINDS) {
         const s = await viaServer(kind, 'ftp', `${ftp.url}/data/`, n);
-        record('FTP', `vocloud ftp job, ${n} at a time (server, ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, quota)`, s.seconds, s.dir);
+        record('FTP', `vocloud ftp job, ${n} at a time (server, ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, quota)`, s.seconds, s.dir, true);
       }
     }
     rmSync(scratch, { recursive: true, force: true });
@@ -223,7 +146,7 @@ try {
 } finally {
   await http.stop();
   await ftp.stop();
-  for (const server of servers.values()) await server.vocloud.stop();
+  for (const server of servers.values()) await server.stop();
 }
 
 // per (protocol, tool): the median time, and the median of the ratios to wget in the same round
@@ -251,7 +174,3 @@ for (const list of groups.values()) {
 }
 console.log('\nvocloud writes a provenance sidecar next to every file (two atomic writes per file) and a manifest; wget and curl write the files only.');
 rmSync(tree.root, { recursive: true, force: true });
-for (const server of servers.values()) {
-  rmSync(server.dataDir, { recursive: true, force: true });
-  await server.drop();
-}

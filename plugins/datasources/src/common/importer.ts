@@ -324,9 +324,12 @@ export class Importer {
     }
   }
 
+  /** The final manifest. After an abort a server keeps no new results (the harness does): the last one written stays. */
   private async publishNow(): Promise<void> {
     if (this.publishing) await this.publishing;
-    await this.manifest.publish(this.ctx.results);
+    await this.manifest.publish(this.ctx.results).catch((err: unknown) => {
+      if (!this.ctx.signal.aborted) throw err;
+    });
   }
 }
 

@@ -1,0 +1,75 @@
+// A vocloud server for the import benchmark (PGlite or a fresh PostgreSQL database, the
+// data-source plugin loaded, an admin to run jobs as) and one import job run through it.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Vocloud, createLogger, loadConfig } from '@vocloud/core';
+
+const run = promisify(execFile);
+const ADMIN = { authorization: `Basic ${Buffer.from('admin:bench-admin-password').toString('base64')}` };
+
+/**
+ * Start a server: `kind` is 'pglite' or 'postgres' (a database created on `pgUrl`, dropped by
+ * stop()). `plugin` may name another build of the plugin (a folder) to compare two builds.
+ */
+export async function startVocloud(kind, { pgUrl, pluginOptions, plugin = '@vocloud/plugin-datasources' }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-import-vocloud-'));
+  let database = {};
+  let drop = async () => undefined;
+  if (kind === 'postgres') {
+    const name = `bench_import_${Date.now().toString(36)}`;
+    await run('psql', [pgUrl, '-q', '-c', `CREATE DATABASE ${name}`]);
+    const u = new URL(pgUrl);
+    u.pathname = `/${name}`;
+    database = { url: u.toString() };
+    drop = async () => void (await run('psql', [pgUrl, '-q', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]).catch(() => undefined));
+  }
+  const config = loadConfig({
+    noFile: true,
+    env: {},
+    overrides: {
+      dataDir,
+      database,
+      server: { host: '127.0.0.1', port: 0 },
+      log: { level: 'warn' },
+      auth: { anonymous: false, bootstrapAdmin: { username: 'admin', password: 'bench-admin-password' } },
+      executor: { pollInterval: 1 },
+      plugins: [{ package: plugin, options: pluginOptions }],
+    },
+  });
+  const vocloud = new Vocloud({ config, logger: createLogger({ ...config.config.log, level: 'error', pretty: false }) });
+  const url = await vocloud.start();
+  return {
+    url,
+    dataDir,
+    async stop() {
+      await vocloud.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      await drop();
+    },
+  };
+}
+
+/** Run a recursive import job of `type` from `url` as the admin; its seconds and where the files are. */
+export async function serverJob(server, type, url, n) {
+  const target = `~/b-${type}-${n}-${Date.now()}`;
+  let phase = '';
+  const t0 = process.hrtime.bigint();
+  const body = new URLSearchParams({ url, recursive: 'true', depth: '5', target, concurrency: String(n), PHASE: 'RUN' });
+  const res = await fetch(`${server.url}/uws/${type}`, { method: 'POST', headers: ADMIN, body, redirect: 'manual' });
+  const job = res.headers.get('location');
+  if (!job) throw new Error(`${type} job not created: HTTP ${res.status} ${await res.text()}`);
+  for (;;) {
+    const xml = await (await fetch(`${job}?WAIT=30`, { headers: ADMIN })).text();
+    phase = /<uws:phase>(\w+)</.exec(xml)?.[1] ?? '';
+    if (['COMPLETED', 'ERROR', 'ABORTED'].includes(phase)) break;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (phase !== 'COMPLETED') throw new Error(`${type} job ended ${phase}`);
+  // the admin's home on the server's local storage
+  const homes = join(server.dataDir, 'storage', 'home');
+  const owner = readdirSync(homes)[0];
+  return { seconds, dir: join(homes, owner, target.slice(2)) };
+}
