@@ -228,7 +228,9 @@ describe.each(backendCases)('storage contract: $name', (backendCase) => {
       void Promise.allSettled([writing, fresh]).then(() => (done = true));
       let looks = 0;
       while (!done) {
-        const [content, listing, st] = await Promise.all([bytesOf(await b.read(`${d}/data.bin`)), b.list(d), b.stat(`${d}/new.bin`)]);
+        // list first, stat after: a file the listing showed must still be there for stat
+        const [content, listing] = await Promise.all([bytesOf(await b.read(`${d}/data.bin`)), b.list(d)]);
+        const st = await b.stat(`${d}/new.bin`);
         const complete = (content.length === oldSize && content.every((x) => x === 0x41)) || (content.length === 2 * 1024 * 1024 && content.every((x) => x === 0x42));
         expect(complete, `read ${content.length} bytes of a file being replaced`).toBe(true);
         expect(listing.entries.map((e) => e.name).every((n) => n === 'data.bin' || (n === 'new.bin' && st !== null))).toBe(true);

@@ -30,6 +30,8 @@ interface RunningJob {
   readonly kill: AbortController;
   cause: AbortCause | null;
   causeMessage: string;
+  /** Bytes of the owner's quota taken ahead for this job's storage writes (see charge()). */
+  reserved: number;
   durationTimer?: NodeJS.Timeout;
   graceTimer?: NodeJS.Timeout;
   progressTimer?: NodeJS.Timeout;
@@ -39,6 +41,8 @@ interface RunningJob {
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 250;
+/** How much quota a job's storage writes reserve at a time. */
+const RESERVATION_CHUNK = 8 * 1024 * 1024;
 
 /**
  * Runs claimed jobs in a pool of worker threads (piscina), one job per thread at a time, so
@@ -125,12 +129,15 @@ export class Executor {
       kill: new AbortController(),
       cause: null,
       causeMessage: '',
+      reserved: 0,
       lastProgressWrite: 0,
       done: Promise.resolve(),
     };
     this.running.set(job.id, r);
     this.metrics.jobStarted(job);
-    r.done = this.runToEnd(r, channel.port2).finally(() => {
+    r.done = this.runToEnd(r, channel.port2).finally(async () => {
+      if (r.reserved > 0) await this.usage.credit(job.ownerId, r.reserved).catch((err) => this.log.warn({ err, job: job.id }, 'could not give back reserved quota'));
+      r.reserved = 0;
       this.running.delete(job.id);
       this.metrics.jobStopped(job);
       for (const l of this.onFreedListeners) l();
@@ -285,7 +292,7 @@ export class Executor {
         break;
       case 'rpc': {
         const reply = (msg: { result?: unknown; error?: string }) => r.port.postMessage({ type: 'rpc-reply', requestId: m.requestId, ...msg } satisfies ExecutorMessage);
-        this.rpc(m.method, m.args)
+        this.rpc(m.method, m.args, r)
           .then((result) => reply({ result }))
           .catch((err: Error) => {
             if (!(err instanceof QuotaExceededError)) log.warn({ err, method: m.method }, 'storage request of a job failed');
@@ -296,8 +303,17 @@ export class Executor {
       case 'result': {
         const reply = (error?: string) =>
           r.port.postMessage({ type: 'result-ack', requestId: m.requestId, ...(error ? { error } : {}) } satisfies ExecutorMessage);
+        const result = { name: m.name, storagePath: m.storagePath, size: m.size, mimeType: m.mimeType, createdAt: new Date() };
         this.jobs
-          .recordResult(r.job, { name: m.name, storagePath: m.storagePath, size: m.size, mimeType: m.mimeType, createdAt: new Date() })
+          .recordResult(r.job, result)
+          .catch(async (err: Error) => {
+            // Quota held ahead for the job's own writes is the job's: let its results use it.
+            if (!(err instanceof QuotaExceededError) || r.reserved === 0) throw err;
+            const held = r.reserved;
+            r.reserved = 0;
+            await this.usage.credit(r.job.ownerId, held);
+            await this.jobs.recordResult(r.job, result);
+          })
           .then(() => reply())
           .catch(async (err: Error) => {
             // The file is not a result: remove it, and end the job with the reason.
@@ -318,12 +334,14 @@ export class Executor {
   }
 
   /** Requests of a job's ctx.storage that need the database: quota and job owners. */
-  private async rpc(method: RpcMethod, args: readonly unknown[]): Promise<unknown> {
+  private async rpc(method: RpcMethod, args: readonly unknown[], job?: RunningJob): Promise<unknown> {
+    const owner = args[0] as string | null;
+    const bytes = Number(args[1]);
     switch (method) {
       case 'charge':
-        return this.usage.charge(args[0] as string | null, Number(args[1]));
+        return job && owner === job.job.ownerId ? this.chargeReserved(job, bytes) : this.usage.charge(owner, bytes);
       case 'credit':
-        return this.usage.credit(args[0] as string | null, Number(args[1]));
+        return this.usage.credit(owner, bytes);
       case 'jobOwner':
         return this.jobs.ownerOf(String(args[0]));
       case 'quota': {
@@ -331,6 +349,31 @@ export class Executor {
         return { used: await this.usage.usage(owner), limit: (await this.usage.limits(owner)).storage };
       }
     }
+  }
+
+  /**
+   * A job's own writes (an import of thousands of files) are charged against a reservation taken
+   * from the owner's quota in chunks, so most writes cost no database statement. The quota is
+   * never exceeded (a chunk that does not fit falls back to the exact amount), and what is left
+   * is given back when the job ends; while it runs, the owner's usage shows up to one chunk more.
+   */
+  private async chargeReserved(job: RunningJob, bytes: number): Promise<void> {
+    if (bytes <= 0) {
+      job.reserved += -bytes;
+      return;
+    }
+    if (job.reserved < bytes) {
+      const need = bytes - job.reserved;
+      try {
+        await this.usage.charge(job.job.ownerId, need + RESERVATION_CHUNK);
+        job.reserved += need + RESERVATION_CHUNK;
+      } catch (err) {
+        if (!(err instanceof QuotaExceededError)) throw err;
+        await this.usage.charge(job.job.ownerId, need); // throws the quota message when even this does not fit
+        job.reserved += need;
+      }
+    }
+    job.reserved -= bytes;
   }
 
   private async flushProgress(r: RunningJob, log: Logger): Promise<void> {

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type Stats } from 'node:fs';
 import { cp, lstat, mkdir, readdir, realpath, rename, rm, stat, access, writeFile, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
@@ -24,6 +24,15 @@ const IO_CHUNK = 1024 * 1024;
 /** Full listings of recently listed folders, valid while the folder's own mtime is unchanged
  *  (every write is a rename into the folder, which changes it) and for a few seconds at most. */
 const LISTING_TTL_MS = 10_000;
+
+async function exists(full: string): Promise<boolean> {
+  try {
+    await access(full, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
@@ -85,19 +94,28 @@ export class LocalStorageBackend implements StorageBackend {
   }
 
   private async osPath(path: string, mustExist = false): Promise<string> {
+    return (await this.locate(path, mustExist)).full;
+  }
+
+  /**
+   * The OS path of a storage path, checked to stay under the root. `st` is what a look at the
+   * path itself found on the way: its lstat (not a symlink), null when it does not exist, or
+   * undefined when it was not looked at.
+   */
+  private async locate(path: string, mustExist = false): Promise<{ full: string; st: Stats | null | undefined }> {
     const p = storagePath(path);
     const root = await this.rootReal();
     const full = p === '' ? root : join(root, ...p.split('/'));
     const parent = dirname(full);
-    if (full !== root && (parent === root || (this.safeDirs.get(parent) ?? 0) > Date.now())) {
+    if (full !== root && this.isSafe(parent, root)) {
       // The folder is known to be safe: only the last component needs a look.
       try {
         const st = await lstat(full);
-        if (!st.isSymbolicLink()) return full;
+        if (!st.isSymbolicLink()) return { full, st };
       } catch (err) {
         if (errno(err) === 'ENOENT') {
           if (mustExist) throw new StorageError('not-found', `'${path}' does not exist`);
-          return full;
+          return { full, st: null };
         }
         if (errno(err) !== 'ENOTDIR') throw err;
       }
@@ -120,9 +138,19 @@ export class LocalStorageBackend implements StorageBackend {
     }
     if (mustExist && probe !== full) throw new StorageError('not-found', `'${path}' does not exist`);
     if (probe === full && full !== root) this.rememberSafe(parent);
-    else if (probe !== root) this.rememberSafe(probe);
-    return full;
+    else if (probe !== root && (await stat(probe)).isDirectory()) this.rememberSafe(probe);
+    return { full, st: probe === full ? undefined : null };
   }
+
+  /** A folder was removed or moved away: forget it and everything below it. */
+  private forgetSafe(full: string): void {
+    for (const dir of this.safeDirs.keys()) if (dir === full || dir.startsWith(full + sep)) this.safeDirs.delete(dir);
+  }
+
+  private isSafe(dir: string, root: string): boolean {
+    return dir === root || (this.safeDirs.get(dir) ?? 0) > Date.now();
+  }
+
 
   localPath(path: string): string | null {
     const p = storagePath(path);
@@ -141,7 +169,9 @@ export class LocalStorageBackend implements StorageBackend {
   }
 
   async stat(path: string): Promise<StorageEntry | null> {
-    const full = await this.osPath(path);
+    const { full, st } = await this.locate(path);
+    if (st === null) return null;
+    if (st) return this.entry(path, st); // lstat of something that is not a link is its stat
     try {
       return this.entry(path, await stat(full));
     } catch (err) {
@@ -149,6 +179,7 @@ export class LocalStorageBackend implements StorageBackend {
       throw err;
     }
   }
+
 
   async list(path: string, options: ListOptions = {}): Promise<ListPage> {
     const full = await this.osPath(path, true);
@@ -216,31 +247,41 @@ export class LocalStorageBackend implements StorageBackend {
   }
 
   async write(path: string, source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: WriteOptions = {}): Promise<StorageEntry> {
-    const full = await this.osPath(path);
-    if (options.overwrite === false) {
+    const root = await this.rootReal();
+    const { full, st } = await this.locate(path);
+    if (options.overwrite === false && (st || (st === undefined && (await exists(full))))) {
+      throw new StorageError('exists', `'${path}' already exists`);
+    }
+    const dir = dirname(full);
+    if (!this.isSafe(dir, root)) {
       try {
-        await access(full, constants.F_OK);
-        throw new StorageError('exists', `'${path}' already exists`);
+        await mkdir(dir, { recursive: true });
       } catch (err) {
-        if (err instanceof StorageError) throw err;
+        throw fsError(err, path, 'parent');
       }
     }
+    // Written under a temporary name and renamed into place: readers never see half a file, and
+    // a rename replaces a symlink at the name rather than writing through it.
+    const tmp = join(dir, tempName(basename(full)));
+    let size: number;
     try {
-      await mkdir(dirname(full), { recursive: true });
-    } catch (err) {
-      throw fsError(err, path, 'parent');
-    }
-    const tmp = join(dirname(full), tempName(basename(full)));
-    try {
-      if (source instanceof Uint8Array) await writeFile(tmp, source);
-      else await pipeline(source instanceof Readable ? source : Readable.from(source), createWriteStream(tmp, { highWaterMark: IO_CHUNK }));
+      if (source instanceof Uint8Array) {
+        await writeFile(tmp, source);
+        size = source.byteLength;
+      } else {
+        const out = createWriteStream(tmp, { highWaterMark: IO_CHUNK });
+        await pipeline(source instanceof Readable ? source : Readable.from(source), out);
+        size = out.bytesWritten;
+      }
       await rename(tmp, full);
     } catch (err) {
       await rm(tmp, { force: true });
       throw fsError(err, path);
     }
-    return this.entry(path, await stat(full));
+    const p = storagePath(path);
+    return { path: p, name: p.split('/').pop() ?? '', type: 'file', size, modified: new Date() };
   }
+
 
   async mkdir(path: string): Promise<void> {
     const full = await this.osPath(path);
@@ -259,6 +300,7 @@ export class LocalStorageBackend implements StorageBackend {
     } catch (err) {
       throw fsError(err, to, 'parent');
     }
+    this.forgetSafe(src);
     try {
       await rename(src, dst);
     } catch (err) {
@@ -278,8 +320,10 @@ export class LocalStorageBackend implements StorageBackend {
     if (full === (await this.rootReal())) throw new StorageError('invalid-path', 'refusing to delete the storage root');
     try {
       const st = await lstat(full);
-      if (st.isDirectory()) await rm(full, { recursive: true, force: true });
-      else await unlink(full);
+      if (st.isDirectory()) {
+        this.forgetSafe(full);
+        await rm(full, { recursive: true, force: true });
+      } else await unlink(full);
     } catch (err) {
       if (errno(err) !== 'ENOENT') throw err;
     }
