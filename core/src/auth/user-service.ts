@@ -297,7 +297,7 @@ export class UserService {
       if (err instanceof ConflictError) return; // another node bootstrapped at the same moment
       throw err;
     }
-    if (password) this.log.warn(`created the first admin '${username}' with the configured password`);
+    if (password) this.log.info(`created the first admin '${username}' with the configured password`);
     else this.log.warn(`created the first admin '${username}' with password ${chosen} — shown only now; sign in and change it`);
   }
 }
