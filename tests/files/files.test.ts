@@ -5,7 +5,7 @@ import { unzipSync } from 'fflate';
 import { UsageService } from '@vocloud/core';
 import { REPO, startServer, type TestServer } from '../support/server.js';
 import { addUser, adminHeaders, basic } from '../support/auth.js';
-import { formBody } from '../support/uws.js';
+import { formBody, waitFinal } from '../support/uws.js';
 
 /*
  * The file manager API: areas and rights, folder operations, uploads (folders, name clashes,
@@ -82,7 +82,7 @@ describe('areas and rights', () => {
     const res = await fetch(`${base}/uws/files`, { method: 'POST', headers: alice, body: f, redirect: 'manual' });
     const url = res.headers.get('location')!;
     const id = url.split('/').pop()!;
-    await fetch(`${url}?WAIT=20`, { headers: alice });
+    await waitFinal(url, 30_000, alice);
     const list = await getJson(`/api/files?${q({ path: `JOBS/${id}/results` })}`, alice);
     expect(list.body.entries.map((e: any) => e.name)).toEqual(['nested', 'stream.txt', 'summary.json']);
     expect((await getJson(`/api/files?${q({ path: `JOBS/${id}` })}`, bob)).status).toBe(404);
@@ -255,8 +255,7 @@ describe('storage paths in job parameters', () => {
     f.append('PHASE', 'RUN');
     const res = await fetch(`${base}/uws/files`, { method: 'POST', headers: alice, body: f, redirect: 'manual' });
     const url = res.headers.get('location')!;
-    const xml = await (await fetch(`${url}?WAIT=20`, { headers: alice })).text();
-    expect(xml).toContain('<uws:phase>COMPLETED</uws:phase>');
+    expect((await waitFinal(url, 30_000, alice)).phase).toBe('COMPLETED');
     const id = url.split('/').pop()!;
     const copy = await fetch(`${base}/api/files/download?${q({ path: `~/outputs/${id}/nested/copy.bin` })}`, { headers: alice });
     expect(await copy.text()).toBe('to keep');

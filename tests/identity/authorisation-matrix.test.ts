@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserService } from '@vocloud/core';
 import { startServer, type TestServer } from '../support/server.js';
 import { addUser, adminHeaders, basic, bearer, createToken } from '../support/auth.js';
-import { formBody } from '../support/uws.js';
+import { formBody, waitFinal } from '../support/uws.js';
 
 /*
  * The authorisation matrix: every REST route and UWS resource × every kind of caller →
@@ -52,7 +52,7 @@ async function jobOfA(kind: 'pending' | 'failed' | 'files' = 'pending'): Promise
     res = await fetch(`${s.url}/uws/${type}`, { method: 'POST', headers: headers.userA, body: formBody(kind === 'failed' ? { PHASE: 'RUN' } : {}), redirect: 'manual' });
   }
   const url = res.headers.get('location')!;
-  if (kind !== 'pending') await fetch(`${url}?WAIT=20`, { headers: headers.userA });
+  if (kind !== 'pending') await waitFinal(url, 30_000, headers.userA);
   return url;
 }
 

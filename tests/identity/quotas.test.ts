@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageService } from '@vocloud/core';
 import { startServer, type TestServer } from '../support/server.js';
 import { addUser, basic } from '../support/auth.js';
-import { formBody } from '../support/uws.js';
+import { formBody, waitFinal } from '../support/uws.js';
 
 /*
  * Quotas, enforced: queued and running job limits, storage quota on uploads and on results a
@@ -93,9 +93,9 @@ describe('storage quota', () => {
     f.append('input', new Blob([new Uint8Array(1200)]), 'in.bin');
     f.append('PHASE', 'RUN');
     const url = (await create(h, 'files', f)).headers.get('location')!;
-    const job = jobXml(await (await fetch(`${url}?WAIT=20`, { headers: h })).text());
+    const job = await waitFinal(url, 30_000, h);
     expect(job.phase).toBe('ERROR');
-    expect(job.message).toMatch(/storage quota of xena \(2\.50 kB\) would be exceeded/);
+    expect(job.errorSummary?.message).toMatch(/storage quota of xena \(2\.50 kB\) would be exceeded/);
     // the upload and the results that fitted are counted, the refused one is not
     const results = await (await fetch(`${url}/results`, { headers: h })).text();
     const sizes = [...results.matchAll(/size="(\d+)"/g)].map((m) => Number(m[1]));

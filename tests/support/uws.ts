@@ -91,8 +91,8 @@ export async function createJob(base: string, jobType: string, form: Form | Form
   return res.headers.get('location')!;
 }
 
-export async function getJob(jobUrl: string, query = ''): Promise<UwsJobView> {
-  const res = await fetch(`${jobUrl}${query}`);
+export async function getJob(jobUrl: string, query = '', headers: Record<string, string> = {}): Promise<UwsJobView> {
+  const res = await fetch(`${jobUrl}${query}`, { headers });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET ${jobUrl}${query}: HTTP ${res.status}: ${text}`);
   return jobFromXml(text);
@@ -100,11 +100,14 @@ export async function getJob(jobUrl: string, query = ''): Promise<UwsJobView> {
 
 const FINAL = new Set(['COMPLETED', 'ERROR', 'ABORTED', 'ARCHIVED']);
 
-/** Block (with WAIT) until the job reaches a final phase, or throw after `timeoutMs`. */
-export async function waitFinal(jobUrl: string, timeoutMs = 30_000): Promise<UwsJobView> {
+/**
+ * Block (with WAIT) until the job reaches a final phase, or throw after `timeoutMs`. One WAIT is
+ * not enough: UWS 1.1 answers it at the next phase change, which for a QUEUED job is EXECUTING.
+ */
+export async function waitFinal(jobUrl: string, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<UwsJobView> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const job = await getJob(jobUrl, `?WAIT=${Math.max(1, Math.ceil((end - Date.now()) / 1000))}`);
+    const job = await getJob(jobUrl, `?WAIT=${Math.max(1, Math.ceil((end - Date.now()) / 1000))}`, headers);
     if (FINAL.has(job.phase)) return job;
     if (Date.now() > end) throw new Error(`job ${jobUrl} still ${job.phase} after ${timeoutMs} ms`);
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
-import { createJob, getJob, post } from '../support/uws.js';
+import { createJob, getJob, post, waitFinal } from '../support/uws.js';
 
 /*
  * Bad input on every UWS endpoint: a clear 4xx with a message, never a 500 or a hang, and
@@ -220,6 +220,6 @@ describe('after all that', () => {
     const avail = await (await raw('/availability')).text();
     expect(avail).toContain('<vosi:available>true</vosi:available>');
     const url = await createJob(base, 'noop', { PHASE: 'RUN' });
-    expect((await getJob(url, '?WAIT=10')).phase).toBe('COMPLETED');
+    expect((await waitFinal(url)).phase).toBe('COMPLETED');
   });
 });
