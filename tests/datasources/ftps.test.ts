@@ -116,7 +116,7 @@ describe.skipIf(!needPeer(vsftpdPeer(), 'FTPS transfers (vsftpd)'))('FTPS transf
     const storageRoot = mkdtempSync(join(tmpdir(), 'ds-vsftpd-store-'));
     const r = await runWorkerForTest(ftpType({}), { url: `${ftp.url}/spectra/`, recursive: true, target: '~/ftps' }, { ownerId: 'a', storageRoot });
     expect(r.phase).toBe('ERROR');
-    expect(r.error).toMatch(/cannot log in to 127\.0\.0\.1:\d+: .*unable to verify the first certificate/i);
+    expect(r.error).toMatch(/cannot log in to 127\.0\.0\.1:\d+: .*unable to verify the first certificate: the server's TLS certificate is not trusted here; .*trustedCertificates/i);
     expect(filesUnder(storageRoot)).toEqual([]);
   });
 });

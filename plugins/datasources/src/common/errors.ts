@@ -22,6 +22,16 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 /** Turn any error from a transfer into an ItemError with a message for the user. */
+/** Node's TLS verification failures: what the user needs is who can fix the trust, not a retry. */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_UNTRUSTED',
+]);
+
 export function asItemError(err: unknown): ItemError {
   if (err instanceof ItemError) return err;
   const e = err as NodeJS.ErrnoException & { code?: string | number };
@@ -29,6 +39,9 @@ export function asItemError(err: unknown): ItemError {
   if (e?.name === 'JobError') return new ItemError(e.message, false);
   if (code === 'ENOTFOUND') return new ItemError(`host not found (${e.message})`, false);
   if (code && TRANSIENT_CODES.has(code)) return new ItemError(`${describeCode(code)} (${e.message})`, true);
+  if (code && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return new ItemError(`${e.message}: the server's TLS certificate is not trusted here; if the server is right, an administrator can add its certificate authority to the data sources' trustedCertificates option`, false);
+  }
   const msg = e?.message ?? String(err);
   if (/timeout|timed out/i.test(msg)) return new ItemError(msg, true);
   return new ItemError(msg, false);
