@@ -19,6 +19,7 @@ import {
 const schema = Type.Object({
   data: FileParameter({ description: 'input' }),
   folder: StoragePathParameter({ kind: 'folder', description: 'where' }),
+  into: Type.Optional(StoragePathParameter({ kind: 'target', description: 'where results go' })),
   password: Type.Optional(SecretParameter()),
   mode: Type.Union([Type.Literal('fast'), Type.Literal('slow')], { default: 'fast' }),
   rows: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
@@ -37,6 +38,7 @@ describe('fields from a JSON Schema', () => {
     expect(Object.fromEntries(fields.map((f) => [f.name, f.kind]))).toEqual({
       data: 'file',
       folder: 'storage',
+      into: 'storage',
       password: 'secret',
       mode: 'enum',
       rows: 'integer',
@@ -47,6 +49,7 @@ describe('fields from a JSON Schema', () => {
       extra: 'json',
     });
     expect(by('folder').storageKind).toBe('folder');
+    expect(by('into').storageKind).toBe('target');
     expect(by('mode').options.map((o) => o.value)).toEqual(['fast', 'slow']);
     expect(by('sigma').unit).toBe('Angstrom');
     expect(by('rows').label).toBe('Rows');

@@ -117,9 +117,13 @@ export interface JsonSchema {
   format?: string;
   writeOnly?: boolean;
   unit?: string;
-  'x-vocloud-storage'?: 'file' | 'folder' | 'any';
+  'x-vocloud-storage'?: StorageKind;
   [key: string]: unknown;
 }
+
+/** What a storage-path parameter points at (the sdk's StoragePathKind): an existing file, folder
+ *  or either, or 'target' — a folder the owner may write that is created when missing. */
+export type StorageKind = 'file' | 'folder' | 'any' | 'target';
 
 export interface JobType {
   name: string;

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { listFiles, parentOf } from '../api/files';
-import type { FileEntry } from '../api/types';
+import type { FileEntry, StorageKind } from '../api/types';
 import { Dialog, EmptyState, ErrorBox, Spinner, useLoad } from './ui';
 
 const ROOTS = [
@@ -18,7 +18,7 @@ export function StoragePicker({
   onClose,
 }: {
   open: boolean;
-  kind: 'file' | 'folder' | 'any';
+  kind: StorageKind;
   title: string;
   start?: string;
   onPick: (path: string, entry?: FileEntry) => void;
@@ -68,7 +68,7 @@ export function StoragePicker({
                   <span className="folder-icon" aria-hidden="true" />
                   {e.name}/
                 </button>
-              ) : kind === 'folder' ? (
+              ) : kind === 'folder' || kind === 'target' ? (
                 <span className="muted">{e.name}</span>
               ) : (
                 <button type="button" className="link" onClick={() => onPick(e.path, e)}>

@@ -4,6 +4,7 @@ import { parseText } from './schema';
 import { JsonText } from './JsonText';
 import { StoragePicker } from '../components/StoragePicker';
 import { formatBytes } from '../api/files';
+import type { StorageKind } from '../api/types';
 
 /** Where a file parameter's bytes come from. */
 export type FileChoice = { kind: 'local'; file: File } | { kind: 'storage'; path: string; name: string } | { kind: 'url'; href: string; name: string };
@@ -73,6 +74,14 @@ function FileInput({
   );
 }
 
+/** What a storage path of each kind looks like; a target folder need not exist yet. */
+const PLACEHOLDERS: Record<StorageKind, string> = {
+  file: '~/spectra/a.fits',
+  folder: '~/spectra/',
+  any: '~/spectra/a.fits or ~/spectra/',
+  target: '~/imports/new-folder (created if missing)',
+};
+
 function StorageInput({
   field,
   value,
@@ -93,7 +102,7 @@ function StorageInput({
         id={id}
         value={value}
         onChange={(e) => onChange(e.target.value)}
-        placeholder={field.storageKind === 'folder' ? '~/spectra/' : '~/spectra/a.fits'}
+        placeholder={PLACEHOLDERS[field.storageKind]}
         aria-describedby={describedBy}
       />
       <button type="button" onClick={() => setPicking(true)}>

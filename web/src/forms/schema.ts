@@ -4,7 +4,7 @@
  * browser: which widget a property gets, its default, its inline validation, and how the
  * values travel as UWS parameters.
  */
-import type { JsonSchema } from '../api/types';
+import type { JsonSchema, StorageKind } from '../api/types';
 
 export type FieldKind =
   | 'file' // format: binary → an upload (or a file taken from storage)
@@ -39,7 +39,7 @@ export interface Field {
   readonly exclusiveMin?: number;
   readonly exclusiveMax?: number;
   readonly unit?: string;
-  readonly storageKind: 'file' | 'folder' | 'any';
+  readonly storageKind: StorageKind;
   readonly itemType: 'string' | 'number' | 'integer' | 'boolean';
   readonly schema: JsonSchema;
 }
