@@ -18,43 +18,8 @@ export const MAGIC = 'VCSP';
 export const MEDIA_TYPE = 'application/vnd.vocloud.spectra';
 export const WIRE_VERSION = 1;
 
-/** What the plotter shows of a spectrum besides its numbers. */
-export interface WireMeta {
-  readonly wavelengthUnit: string;
-  readonly fluxUnit: string;
-  readonly spectralQuantity: string;
-  readonly sourceFormat: string;
-  readonly object?: string;
-  readonly dateObs?: string;
-  readonly ra?: number;
-  readonly dec?: number;
-}
-
-/** A spectrum that was read. Offsets and lengths count float32 elements. */
-export interface WireSpectrum extends WireMeta {
-  readonly path: string;
-  readonly name: string;
-  /** Index into `grids`. */
-  readonly grid: number;
-  readonly flux: number;
-  readonly length: number;
-  /** Points in the file, when more than `length` (min/max decimation to `maxPoints`). */
-  readonly originalLength?: number;
-}
-
-/** A path that could not be plotted, and why; the other spectra still arrive. */
-export interface WireError {
-  readonly path: string;
-  readonly error: string;
-}
-
-export interface SpectraHeader {
-  readonly version: number;
-  readonly grids: readonly { readonly offset: number; readonly length: number }[];
-  readonly spectra: readonly (WireSpectrum | WireError)[];
-  /** Float32 values in the data block. */
-  readonly values: number;
-}
+export type { SpectraHeader, WireError, WireMeta, WireSpectrum } from './wire-types.js';
+import type { SpectraHeader } from './wire-types.js';
 
 /** Concatenate the header and the arrays into one buffer. */
 export function encodeSpectra(header: Omit<SpectraHeader, 'version' | 'values'>, arrays: readonly Float32Array[]): Buffer {

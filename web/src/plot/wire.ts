@@ -4,34 +4,12 @@
  * Float32Array views on the received buffer — nothing is copied or parsed number by number.
  */
 
-export interface SpectrumInfo {
-  readonly path: string;
-  readonly name: string;
-  readonly grid: number;
-  readonly flux: number;
-  readonly length: number;
-  readonly wavelengthUnit: string;
-  readonly fluxUnit: string;
-  readonly spectralQuantity: string;
-  readonly sourceFormat: string;
-  readonly object?: string;
-  readonly dateObs?: string;
-  readonly ra?: number;
-  readonly dec?: number;
-  readonly originalLength?: number;
-}
+import type { SpectraHeader, WireError, WireSpectrum } from '../../../core/src/spectra/wire-types';
 
-export interface SpectrumError {
-  readonly path: string;
-  readonly error: string;
-}
-
-export interface WireHeader {
-  readonly version: number;
-  readonly grids: readonly { readonly offset: number; readonly length: number }[];
-  readonly spectra: readonly (SpectrumInfo | SpectrumError)[];
-  readonly values: number;
-}
+/** What the server says of each spectrum, and of each path it could not read (type-only import). */
+export type SpectrumInfo = WireSpectrum;
+export type SpectrumError = WireError;
+export type WireHeader = SpectraHeader;
 
 /** One decoded spectrum: views on the shared buffer (grids are shared between spectra). */
 export interface DecodedSpectrum {
