@@ -1,7 +1,7 @@
 // npm run bench:storage — throughput of the file manager API against a plain `cp` of the same
 // data in the same run, and listing latency of a 100,000-file folder. Prints a table.
 //
-//   node bench/storage/run.mjs [--big-mb 1024] [--small 10000] [--small-kb 40] [--list 100000] [--quick]
+//   node bench/storage/run.mjs [--big-mb 1024] [--rounds 3] [--small 10000] [--small-kb 40] [--list 100000] [--quick]
 //
 // The server runs in a child process of its own (bench/storage/server.mjs), so the load
 // generator does not share its event loop; its peak RSS is sampled during the big upload.
@@ -24,6 +24,7 @@ const BIG_MB = opt('big-mb', quick ? 128 : 1024);
 const SMALL = opt('small', quick ? 1000 : 10000);
 const SMALL_KB = opt('small-kb', 40);
 const LIST = opt('list', quick ? 20000 : 100000);
+const ROUNDS = opt('rounds', quick ? 2 : 3);
 
 const work = mkdtempSync(join(tmpdir(), 'vocloud-bench-storage-'));
 const dataDir = join(work, 'var');
@@ -43,8 +44,8 @@ function rssOf(pid) {
   }
 }
 
-async function startServer() {
-  const child = fork(fileURLToPath(new URL('./server.mjs', import.meta.url)), [JSON.stringify({ dataDir })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startServer(script = './server.mjs', arg = JSON.stringify({ dataDir })) {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [arg], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.url));
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
@@ -69,41 +70,73 @@ const { child, url } = await startServer();
 const rows = [];
 try {
   // -------------------------------------------------------------- one big file
-  execFileSync('sync');
-  let t0 = process.hrtime.bigint();
-  execFileSync('cp', [bigFile, join(work, 'cp-big.fits')]);
-  execFileSync('sync');
-  const cpBig = seconds(t0);
-
+  // Each round times cp, the API's four transfers, the same PUT (twice) and GET through a bare
+  // node:http server (bare-server.mjs) and a pipe (`cat | cat`), every one followed by sync.
+  // cp moves the bytes inside the kernel (copy_file_range); every HTTP service copies them
+  // through user space, so the bare server and the pipe are the ceilings on this machine. The
+  // disk's speed swings between rounds on a shared machine: ratios are taken within a round.
+  const curl = (args) => execFileSync('curl', ['-sS', '--fail', '-o', '/dev/null', ...args]);
+  const timed = (fn) => {
+    execFileSync('sync');
+    const t = process.hrtime.bigint();
+    fn();
+    execFileSync('sync');
+    return seconds(t);
+  };
+  const put = (base, path) => curl(['-T', bigFile, '-H', 'content-type: application/octet-stream', '-H', 'expect:', `${base}${path}`]);
+  const bare = await startServer('./bare-server.mjs', work);
   let peak = rssOf(child.pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid))), 50);
   const before = rssOf(child.pid);
-  // The large transfers use curl as the client (what scripts use, and a client that is not the
-  // bottleneck); each writes to the same disk as cp and is followed by sync, like cp.
-  const curl = (args) => execFileSync('curl', ['-sS', '--fail', '-o', '/dev/null', ...args]);
-  // PUT …/content: the raw body streams to storage (the API for large files)
-  t0 = process.hrtime.bigint();
-  curl(['-T', bigFile, '-H', 'content-type: application/octet-stream', '-H', 'expect:', `${url}/api/files/content?path=${encodeURIComponent('~/bench/big.fits')}`]);
-  execFileSync('sync');
-  const apiUpBig = seconds(t0);
-  // multipart (what a browser form sends)
-  t0 = process.hrtime.bigint();
-  curl(['-F', `file=@${bigFile};filename=big-multipart.fits`, '-H', 'expect:', `${url}/api/files/upload?dir=${encodeURIComponent('~/bench')}`]);
-  execFileSync('sync');
-  const apiUpBigMultipart = seconds(t0);
+  const big = [];
+  const api = (path) => `${url}/api/files/content?path=${encodeURIComponent(path)}`;
+  for (let round = 0; round < ROUNDS; round++) {
+    const r = {};
+    const name = `big-${round}.fits`;
+    r.cp = timed(() => execFileSync('cp', [bigFile, join(work, `cp-${name}`)]));
+    // PUT …/content of a new file: the raw body streams to storage (the API for large files)
+    r.put = timed(() => put(api(`~/bench/${name}`), ''));
+    // PUT overwrite=true of the same name: written beside it, then renamed over it (atomic)
+    r.replace = timed(() => put(`${api(`~/bench/${name}`)}&overwrite=true`, ''));
+    // multipart (what a browser form sends)
+    r.multipart = timed(() => curl(['-F', `file=@${bigFile};filename=multipart-${name}`, '-H', 'expect:', `${url}/api/files/upload?dir=${encodeURIComponent('~/bench')}`]));
+    r.download = timed(() => execFileSync('curl', ['-sS', '--fail', '-o', join(work, 'down-big.fits'), `${url}/api/files/download?path=${encodeURIComponent(`~/bench/${name}`)}`]));
+    r.barePut = timed(() => put(bare.url, `/r${round}`));
+    r.bareReplace = timed(() => put(bare.url, `/r${round}`));
+    r.bareGet = timed(() => execFileSync('curl', ['-sS', '--fail', '-o', join(work, 'bare-down.bin'), `${bare.url}/r${round}`]));
+    r.pipe = timed(() => execFileSync('bash', ['-c', 'cat "$1" | cat > "$2"', 'pipe', bigFile, join(work, `pipe-${name}`)]));
+    big.push(r);
+    console.log(`round ${round + 1}: ${Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}`);
+    // the round's copies go, so a full run needs a few GB of disk, not ten
+    // (curl: a pooled fetch connection idle since the last round may be closed under it)
+    curl(['-X', 'POST', '-H', 'content-type: application/json', '--data', JSON.stringify({ paths: [`~/bench/${name}`, `~/bench/multipart-${name}`] }), `${url}/api/files/delete`]);
+    for (const f of [`cp-${name}`, `bare-r${round}.bin`, `pipe-${name}`]) rmSync(join(work, f), { force: true });
+  }
   clearInterval(sampler);
-
-  t0 = process.hrtime.bigint();
-  execFileSync('curl', ['-sS', '--fail', '-o', join(work, 'down-big.fits'), `${url}/api/files/download?path=${encodeURIComponent('~/bench/big.fits')}`]);
-  execFileSync('sync');
-  const apiDownBig = seconds(t0);
+  bare.child.send('stop');
+  await new Promise((r) => bare.child.once('exit', r));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const mb = BIG_MB;
-  rows.push(['upload 1 file (PUT)', `${mb} MB`, mb / apiUpBig, mb / cpBig, apiUpBig, cpBig]);
-  rows.push(['upload 1 file (multipart)', `${mb} MB`, mb / apiUpBigMultipart, mb / cpBig, apiUpBigMultipart, cpBig]);
-  rows.push(['download 1 file', `${mb} MB`, mb / apiDownBig, mb / cpBig, apiDownBig, cpBig]);
+  const bigRow = (name, key, bareKey) => ({
+    name, size: `${mb} MB`, api: mb / median(big.map((r) => r[key])), cp: mb / median(big.map((r) => r.cp)),
+    apiS: median(big.map((r) => r[key])), cpS: median(big.map((r) => r.cp)),
+    vsCp: median(big.map((r) => r.cp / r[key])), vsBare: median(big.map((r) => r[bareKey] / r[key])),
+    rounds: big.map((r) => (r.cp / r[key]).toFixed(2)).join(' '),
+  });
+  rows.push(
+    bigRow('upload 1 file (PUT, new)', 'put', 'barePut'),
+    bigRow('replace 1 file (PUT overwrite=true)', 'replace', 'bareReplace'),
+    bigRow('upload 1 file (multipart)', 'multipart', 'barePut'),
+    bigRow('download 1 file', 'download', 'bareGet'),
+  );
+  const ceilings = {
+    pipe: median(big.map((r) => r.cp / r.pipe)),
+    barePut: median(big.map((r) => r.cp / r.barePut)),
+    bareGet: median(big.map((r) => r.cp / r.bareGet)),
+  };
 
   // -------------------------------------------------------------- many small files
-  t0 = process.hrtime.bigint();
+  let t0 = process.hrtime.bigint();
   execFileSync('cp', ['-r', smallDir, join(work, 'cp-small')]);
   execFileSync('sync');
   const cpSmall = seconds(t0);
@@ -141,8 +174,8 @@ try {
   );
   const apiDownSmall = seconds(t0);
   const smallMb = (SMALL * SMALL_KB) / 1024;
-  rows.push([`upload ${SMALL} files`, `${SMALL_KB} kB each`, smallMb / apiUpSmall, smallMb / cpSmall, apiUpSmall, cpSmall]);
-  rows.push([`download ${SMALL} files`, `${SMALL_KB} kB each`, smallMb / apiDownSmall, smallMb / cpSmall, apiDownSmall, cpSmall]);
+  const smallRow = (name, apiS) => ({ name, size: `${SMALL_KB} kB each`, api: smallMb / apiS, cp: smallMb / cpSmall, apiS, cpS: cpSmall, vsCp: cpSmall / apiS });
+  rows.push(smallRow(`upload ${SMALL} files`, apiUpSmall), smallRow(`download ${SMALL} files`, apiDownSmall));
 
   // -------------------------------------------------------------- listing a huge folder
   const bigDir = join(dataDir, 'storage', 'home', '@anonymous', 'huge');
@@ -154,7 +187,7 @@ try {
     { offset: Math.floor(LIST / 2), sort: 'name' },
     { offset: LIST - 200, sort: 'name', order: 'desc' },
     { offset: 0, sort: 'size' },
-    { offset: 1000, sort: 'modified', order: 'desc' },
+    { offset: Math.min(1000, LIST - 200), sort: 'modified', order: 'desc' },
   ];
   for (let round = 0; round < 4; round++) {
     for (const q of queries) {
@@ -170,12 +203,13 @@ try {
   // -------------------------------------------------------------- report
   const fmt = (n, d = 1) => n.toFixed(d).padStart(9);
   console.log(`\nbench:storage — ${cpus().length} cores, node ${process.version}, data on ${work}\n`);
-  console.log('| workload | size | API MB/s | cp MB/s | API / cp | API s | cp s |');
-  console.log('|---|---|---:|---:|---:|---:|---:|');
-  for (const [name, size, api, cp, apiS, cpS] of rows) {
-    console.log(`| ${name} | ${size} | ${fmt(api)} | ${fmt(cp)} | ${fmt(api / cp, 2)} | ${fmt(apiS, 2)} | ${fmt(cpS, 2)} |`);
+  console.log(`| workload | size | API MB/s | cp MB/s | API s | cp s | API / cp | API / cp per round | API / bare node:http |`);
+  console.log('|---|---|---:|---:|---:|---:|---:|---|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.name} | ${r.size} | ${fmt(r.api)} | ${fmt(r.cp)} | ${fmt(r.apiS, 2)} | ${fmt(r.cpS, 2)} | ${fmt(r.vsCp, 2)} | ${r.rounds ?? ''} | ${r.vsBare === undefined ? '' : fmt(r.vsBare, 2)} |`);
   }
-  console.log(`\nserver RSS during the two ${BIG_MB} MB uploads: before ${(before / 2 ** 20).toFixed(0)} MB, peak ${(peak / 2 ** 20).toFixed(0)} MB (bounded memory: the upload streams to storage)`);
+  console.log(`\n${BIG_MB} MB through user space, × cp (medians of ${ROUNDS} rounds, each followed by sync): \`cat | cat\` ${ceilings.pipe.toFixed(2)}, bare node:http PUT ${ceilings.barePut.toFixed(2)}, GET ${ceilings.bareGet.toFixed(2)}`);
+  console.log(`\nserver RSS during the ${BIG_MB} MB transfers: before ${(before / 2 ** 20).toFixed(0)} MB, peak ${(peak / 2 ** 20).toFixed(0)} MB (bounded memory: the upload streams to storage)`);
   const byName = (pred) => latencies.filter((l) => pred(l.q)).map((l) => l.ms).sort((a, b) => a - b);
   const med = (xs) => xs[Math.floor(xs.length / 2)];
   console.log(`\nlisting a page of 200 in a folder of ${LIST} files (target < 200 ms):`);
