@@ -8,7 +8,8 @@
 // Each round runs every tool once, wget first; a tool's ratio to wget is taken within its round
 // (the machine's load changes between rounds), and the table shows the median over rounds.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +74,44 @@ async function discarding(type, url, n) {
   return timed(() => runDiscarding(def, { url, recursive: true, depth: 5, target: '~/b', concurrency: n }));
 }
 
+/**
+ * The disk alone, no network, no vocloud: the tree's bytes (read beforehand) written by plain
+ * node:fs, 8 at a time — once as wget writes them (each file created in place), once as vocloud
+ * must (each file and a ~300-byte provenance sidecar beside it, both to a temporary name and
+ * renamed). On a machine where creating a file is dear, the second is the floor of any import
+ * that keeps a sidecar per file.
+ */
+async function diskFloor(atomicWithSidecars) {
+  const files = [];
+  for (const night of readdirSync(tree.data).sort()) {
+    for (const f of readdirSync(join(tree.data, night)).sort()) files.push([night, f, readFileSync(join(tree.data, night, f))]);
+  }
+  const dest = mkdtempSync(join(tmpdir(), 'bench-import-floor-'));
+  const sidecar = Buffer.from(JSON.stringify({ source: `${'x'.repeat(60)}`, retrieved: new Date().toISOString(), size: SIZE, sha256: 'f'.repeat(64), job: { id: 'x'.repeat(16), type: 'http' } }));
+  let next = 0;
+  const seconds = await timed(() =>
+    Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < files.length) {
+          const [night, f, bytes] = files[next++];
+          const dir = join(dest, 'data', night);
+          await mkdir(dir, { recursive: true });
+          if (!atomicWithSidecars) {
+            await writeFile(join(dir, f), bytes);
+            continue;
+          }
+          await writeFile(join(dir, `${f}.part`), bytes);
+          await rename(join(dir, `${f}.part`), join(dir, f));
+          await writeFile(join(dir, `${f}.provenance.json.part`), sidecar);
+          await rename(join(dir, `${f}.provenance.json.part`), join(dir, `${f}.provenance.json`));
+        }
+      }),
+    ),
+  );
+  rmSync(dest, { recursive: true, force: true });
+  return seconds;
+}
+
 const servers = new Map();
 
 /** One server of each kind for the whole run (later rounds reuse it, as a deployment would). */
@@ -116,6 +155,8 @@ try {
     const scratch = mkdtempSync(join(tmpdir(), 'bench-import-ref-'));
     const wgetHttp = join(scratch, 'wget-http');
     record('HTTP', 'wget -r', await wget(`${http.url}/data/`, wgetHttp), join(wgetHttp, 'data'));
+    record('disk', 'node:fs, files only, created in place (what wget writes)', await diskFloor(false), null);
+    record('disk', 'node:fs, file + sidecar, each atomic (what vocloud writes)', await diskFloor(true), null);
     for (const n of CONCURRENCY) {
       const dest = join(scratch, `curl-${n}`);
       mkdirSync(dest);
@@ -160,7 +201,8 @@ for (const r of rows) {
   if (!groups.has(k)) groups.set(k, []);
   groups.get(k).push(r);
 }
-const wgetIn = (protocol, round) => rows.find((r) => r.protocol === protocol && r.tool === 'wget -r' && r.round === round)?.seconds;
+// the disk-only rows are compared with HTTP's wget: how much of wget's time the writes alone take
+const wgetIn = (protocol, round) => rows.find((r) => r.protocol === (protocol === 'disk' ? 'HTTP' : protocol) && r.tool === 'wget -r' && r.round === round)?.seconds;
 console.log(`\nImport benchmark — ${FILES} files × ${SIZE / 1000} kB in ${FOLDERS} folders on loopback; Node ${process.version}; ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${ROUNDS} round(s), medians`);
 console.log(`command: node bench/import/run.mjs ${process.argv.slice(2).join(' ')}`.trim());
 console.log('\n| protocol | tool | s (median) | files/s | MB/s | × wget (median of rounds) | × wget per round | files ok |');
@@ -173,4 +215,5 @@ for (const list of groups.values()) {
   console.log(`| ${r0.protocol} | ${r0.tool} | ${seconds.toFixed(2)} | ${(r0.files / seconds).toFixed(0)} | ${((r0.files * SIZE) / 1e6 / seconds).toFixed(1)} | ${median(ratios).toFixed(2)} | ${ratios.map((x) => x.toFixed(2)).join(' ')} | ${ok} |`);
 }
 console.log('\nvocloud writes a provenance sidecar next to every file (two atomic writes per file) and a manifest; wget and curl write the files only.');
+console.log("The 'disk' rows are node:fs alone (no network, bytes already in memory), compared with HTTP's wget: the floor of the writes each way on this machine.");
 rmSync(tree.root, { recursive: true, force: true });
