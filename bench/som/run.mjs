@@ -18,8 +18,9 @@ const option = (name, dflt) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
 };
 if (flag('--help')) {
-  console.log('usage: node bench/som/run.mjs [--ci | --size ci|main] [--rounds R] [--threads T] [--with-js] [--no-wasm] [--pca] [--json FILE]\n' +
-    '  --ci: the CI-size workload (2000 x 500, 20x20, 5 epochs) instead of the main one (10000 x 2000, 30x30, 10 epochs)\n' +
+  console.log('usage: node bench/som/run.mjs [--ci | --size ci|main|large] [--rounds R] [--threads T] [--with-js] [--no-wasm] [--pca] [--json FILE]\n' +
+    '  --ci: the CI-size workload (2000 x 500, 20x20, 5 epochs) instead of the main one (10000 x 2000, 30x30, 10 epochs);\n' +
+    '  --size large: 40000 x 2000, 30x30, 3 epochs (a 305 MiB matrix: memory at an archive\'s scale)\n' +
     '  fallback kernels: wasm runs by default (every round on ci, once on main), js on ci or with --with-js (once on main: ~2 min)');
   process.exit(0);
 }
