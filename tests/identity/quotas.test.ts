@@ -29,6 +29,23 @@ async function create(headers: Record<string, string>, jobType: string, body: Fo
 const usageOf = (owner: string) => s.vocloud.resolve(UsageService).usage(owner);
 
 describe('job limits', () => {
+  it('concurrent creates at the queued limit: exactly the limit is accepted, the rest refused', async () => {
+    const api = await startServer({ overrides: { auth: { anonymous: false }, executor: { enabled: false } } });
+    try {
+      const u = await addUser(api, 'quincy', 'user', { maxQueuedJobs: 5 });
+      const h = basic(u.username, u.password);
+      const statuses = await Promise.all(
+        Array.from({ length: 12 }, async () => (await fetch(`${api.url}/uws/noop`, { method: 'POST', headers: h, body: formBody({ PHASE: 'RUN' }), redirect: 'manual' })).status),
+      );
+      expect(statuses.filter((x) => x === 303)).toHaveLength(5);
+      expect(statuses.filter((x) => x === 429)).toHaveLength(7);
+      const list = await (await fetch(`${api.url}/uws/noop?PHASE=QUEUED`, { headers: h })).text();
+      expect(list.match(/<uws:jobref /g)).toHaveLength(5);
+    } finally {
+      await api.stop();
+    }
+  });
+
   it('a job over the queued limit is refused at creation with a clear reason', async () => {
     const api = await startServer({ overrides: { auth: { anonymous: false }, executor: { enabled: false } } });
     try {
