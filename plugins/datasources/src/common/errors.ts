@@ -21,7 +21,6 @@ const TRANSIENT_CODES = new Set([
   'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE', 'EPROTO',
 ]);
 
-/** Turn any error from a transfer into an ItemError with a message for the user. */
 /** Node's TLS verification failures: what the user needs is who can fix the trust, not a retry. */
 const UNTRUSTED_CERTIFICATE_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -32,6 +31,7 @@ const UNTRUSTED_CERTIFICATE_CODES = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/** Turn any error from a transfer into an ItemError with a message for the user. */
 export function asItemError(err: unknown): ItemError {
   if (err instanceof ItemError) return err;
   const e = err as NodeJS.ErrnoException & { code?: string | number };
