@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -9,6 +8,7 @@ import { DB_KIND, REPO, TEST_PG_URL, TEST_PLUGIN, createTestDatabase, type TestD
 import { needPeer, peers } from '../support/peers.js';
 import { runCli, seedPglite, startServe, tempDir, type CliResult } from '../support/cli.js';
 import { createJob, getJob } from '../support/uws.js';
+import { freePort } from '../support/ports.js';
 
 /*
  * Configuration and the `vocloud` command: every bad key or value is refused with a message
@@ -201,18 +201,6 @@ describe('the vocloud command', () => {
     }
   });
 });
-
-/** A TCP port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('environment overrides of a running server', () => {
   it('PORT and VOCLOUD_UWS__MAX_WAIT change what `serve` does', async () => {

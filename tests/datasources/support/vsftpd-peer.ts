@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Peer } from '../../support/peers.js';
+import { freePort } from '../../support/ports.js';
 
 /*
  * A real vsftpd (Debian package `vsftpd`) on loopback for FTPS: standalone (listen=YES,
@@ -53,17 +54,6 @@ export interface VsftpdOptions {
   readonly keyFile: string;
   /** A folder of the test's own for the config file and the empty secure_chroot_dir. */
   readonly dir: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function config(o: VsftpdOptions, port: number, pasvMin: number): string {
