@@ -8,7 +8,7 @@ export { ConfigSchema, type VocloudConfig } from './config/schema.js';
 export { openDatabase, type Database } from './db/database.js';
 export { migrateLatest, pendingMigrations } from './db/migrate.js';
 export { JobService } from './uws/job-service.js';
-export { JobStore } from './uws/job-store.js';
+export { JobStore, QueuedLimitReached } from './uws/job-store.js';
 export { Executor } from './executor/executor.js';
 export { Scheduler } from './scheduler/scheduler.js';
 export { NodeRegistry } from './scheduler/node-registry.js';

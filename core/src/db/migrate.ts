@@ -4,6 +4,7 @@ import * as m001 from './migrations/001-jobs.js';
 import * as m002 from './migrations/002-identity.js';
 import * as m003 from './migrations/003-target-dir.js';
 import * as m004 from './migrations/004-queue-indexes.js';
+import * as m005 from './migrations/005-one-trip-locks.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -13,6 +14,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['002-identity', m002],
   ['003-target-dir', m003],
   ['004-queue-indexes', m004],
+  ['005-one-trip-locks', m005],
 ];
 
 const source: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -177,22 +177,12 @@ export class JobStore {
   }
 
   /**
-   * Inside a transaction: refuse when the owner already has `max` QUEUED jobs. An advisory
-   * lock per owner makes the count and the insert/update one step for concurrent requests.
-   */
-  private async checkQueuedLimit(trx: Knex.Transaction, ownerId: string | null, max: number): Promise<void> {
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`vocloud:queue:${ownerId ?? ''}`]);
-    const q = trx('jobs').where('phase', 'QUEUED');
-    if (ownerId === null) q.whereNull('owner_id');
-    else q.where('owner_id', ownerId);
-    const [{ n }] = (await q.count('* as n')) as [{ n: string | number }];
-    if (Number(n) >= max) throw new QueuedLimitReached(Number(n), max);
-  }
-
-  /**
    * Insert a job with its parameters and first history entry, and notify, in one statement.
-   * With `queuedLimit`, the owner's queued jobs are counted under a per-owner advisory lock in
-   * the same transaction, and the insert happens only below the limit.
+   * With `queuedLimit`, `vocloud_lock_queue` (migration 005) takes the owner's queue lock and
+   * counts their queued jobs with a snapshot taken after it, and the insert happens only below
+   * the limit: concurrent creates of one owner cannot overshoot it, and the lock is held only
+   * while this one statement commits. Near the limit the count needs the whole lock, which
+   * takes a second round trip.
    */
   async insert(job: NewJob, initialPhase: Phase, reason: string, queuedLimit?: number): Promise<NewJobRef> {
     const queued = initialPhase === 'QUEUED';
@@ -201,10 +191,10 @@ export class JobStore {
     );
     const limited = queued && queuedLimit !== undefined;
     const sql = `
-      WITH j AS (
+      WITH g AS (SELECT ${limited ? 'vocloud_lock_queue(?::text, ?::bigint, ?::boolean)' : '0::bigint'} AS queued), j AS (
         INSERT INTO jobs (id, job_type, run_id, owner_id, phase, creation_time, queued_at, execution_duration, destruction, target_dir, attempts)
         SELECT ?, ?, ?, ?, ?, now(), CASE WHEN ? THEN now() END, ?, ?, ?, 0
-        ${limited ? 'WHERE (SELECT count(*) FROM jobs WHERE phase = \'QUEUED\' AND owner_id IS NOT DISTINCT FROM ?) < ?' : ''}
+        FROM g WHERE g.queued >= 0 AND g.queued < ?
         RETURNING id, phase, job_type
       ), p AS (
         INSERT INTO job_parameters (job_id, position, name, value, by_reference, file_path, file_size)
@@ -213,31 +203,25 @@ export class JobStore {
       ), h AS (
         INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT j.id, j.phase, now(), ? FROM j
       )
-      SELECT j.id, pg_notify('${JOB_CHANNEL}', j.id || ' ' || j.phase),
-             CASE WHEN j.phase = 'QUEUED' THEN pg_notify('${QUEUE_CHANNEL}', j.job_type) END FROM j`;
-    const bindings: Knex.RawBinding[] = [
-      job.id, job.jobType, job.runId, job.ownerId, initialPhase, queued, job.executionDuration, job.destruction, job.targetDir,
-      ...(limited ? [job.ownerId, queuedLimit] : []),
-      params, reason,
-    ];
-    if (!limited) {
-      await this.knex.raw(sql, bindings);
-      return { id: job.id, jobType: job.jobType, phase: initialPhase };
-    }
-    await this.knex.transaction(async (trx) => {
-      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`vocloud:queue:${job.ownerId ?? ''}`]);
-      const res = await trx.raw(sql, bindings);
-      if ((res.rows as unknown[]).length === 0) {
-        const q = trx('jobs').where('phase', 'QUEUED');
-        if (job.ownerId === null) q.whereNull('owner_id');
-        else q.where('owner_id', job.ownerId);
-        const [{ n }] = (await q.count('* as n')) as [{ n: string | number }];
-        throw new QueuedLimitReached(Number(n), queuedLimit!);
-      }
-    });
+      SELECT g.queued, j.id,
+             CASE WHEN j.id IS NOT NULL THEN pg_notify('${JOB_CHANNEL}', j.id || ' ' || j.phase) END,
+             CASE WHEN j.phase = 'QUEUED' THEN pg_notify('${QUEUE_CHANNEL}', j.job_type) END
+      FROM g LEFT JOIN j ON true`;
+    const run = async (exclusive: boolean) => {
+      const bindings: Knex.RawBinding[] = [
+        ...(limited ? [job.ownerId, queuedLimit, exclusive] : []),
+        job.id, job.jobType, job.runId, job.ownerId, initialPhase, queued, job.executionDuration, job.destruction, job.targetDir,
+        limited ? queuedLimit : 1,
+        params, reason,
+      ];
+      const res = await this.knex.raw(sql, bindings);
+      return (res.rows as { queued: string | number; id: string | null }[])[0]!;
+    };
+    let row = await run(false);
+    if (!row.id && Number(row.queued) < 0) row = await run(true);
+    if (!row.id) throw new QueuedLimitReached(Number(row.queued), queuedLimit ?? 0);
     return { id: job.id, jobType: job.jobType, phase: initialPhase };
   }
-
 
   async get(id: string): Promise<JobDetail | null> {
     const res = await this.knex.raw(DETAIL_SQL, [id]);
@@ -367,22 +351,28 @@ export class JobStore {
     return row ? rowToJob(row) : null;
   }
 
-  /** PENDING/HELD → QUEUED, unless the owner already has `max` queued jobs. */
+  /** PENDING/HELD → QUEUED, unless the owner already has `max` queued jobs (see insert). */
   async queue(id: string, ownerId: string | null, max: number, reason: string): Promise<Job | null> {
-    return this.knex.transaction(async (trx) => {
-      await this.checkQueuedLimit(trx, ownerId, max);
-      const res = await trx.raw(
-        `WITH u AS (
-           UPDATE jobs SET phase = 'QUEUED', queued_at = now() WHERE id = ? AND phase = ANY(?::text[]) RETURNING *
-         ), h AS (
-           INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, phase, now(), ? FROM u
-         )
-         SELECT u.*, pg_notify('${JOB_CHANNEL}', u.id || ' ' || u.phase), pg_notify('${QUEUE_CHANNEL}', u.job_type) FROM u`,
-        [id, ['PENDING', 'HELD'], reason],
-      );
-      const row = (res.rows as Record<string, unknown>[])[0];
-      return row ? rowToJob(row) : null;
-    });
+    const run = (exclusive: boolean) => this.knex.raw(
+      `WITH g AS (SELECT vocloud_lock_queue(?::text, ?::bigint, ?::boolean) AS queued), u AS (
+         UPDATE jobs SET phase = 'QUEUED', queued_at = now() FROM g
+         WHERE jobs.id = ? AND jobs.phase = ANY(?::text[]) AND g.queued >= 0 AND g.queued < ? RETURNING jobs.*
+       ), h AS (
+         INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, phase, now(), ? FROM u
+       )
+       SELECT g.queued AS vocloud_queued, u.*,
+              CASE WHEN u.id IS NOT NULL THEN pg_notify('${JOB_CHANNEL}', u.id || ' ' || u.phase) END,
+              CASE WHEN u.id IS NOT NULL THEN pg_notify('${QUEUE_CHANNEL}', u.job_type) END
+       FROM g LEFT JOIN u ON true`,
+      [ownerId, max, exclusive, id, ['PENDING', 'HELD'], max, reason],
+    );
+    const first = await run(false);
+    let row = (first.rows as Record<string, unknown>[])[0]!;
+    if ((row.id === null || row.id === undefined) && Number(row.vocloud_queued) < 0) row = ((await run(true)).rows as Record<string, unknown>[])[0]!;
+    if (row.id !== null && row.id !== undefined) return rowToJob(row);
+    const queued = Number(row.vocloud_queued);
+    if (queued >= max) throw new QueuedLimitReached(queued, max);
+    return null;
   }
 
   /** Bytes the job holds in storage: results and uploads. */
@@ -494,66 +484,22 @@ export class JobStore {
   }
 
   /**
-   * Claim up to `limit` QUEUED jobs of the given types for `nodeId`: candidates are locked with
-   * FOR UPDATE SKIP LOCKED (another node's claim skips them); per-type caps and each owner's
-   * running-job limit are applied; the chosen jobs become EXECUTING in the same transaction.
-   * Claims take one cluster-wide advisory lock, so owners' running counts are exact.
+   * Claim up to `limit` QUEUED jobs of the given types for `nodeId`, in one statement:
+   * `vocloud_claim` (migration 005) takes the cluster-wide claim lock (so owners' running counts
+   * are exact), ranks queued jobs per owner and per type against the owners' free running slots
+   * and the types' free slots, locks the chosen ones with FOR UPDATE SKIP LOCKED (another node's
+   * claim, or an ABORT, skips them), starts them, records the history, notifies, and returns them
+   * with their parameters, so the executor needs no second read.
    */
   async claim(nodeId: string, capacity: ReadonlyMap<string, number>, limit: number, running: { user: number; anonymous: number }): Promise<JobDetail[]> {
     const types = [...capacity.entries()].filter(([, n]) => n > 0).map(([t]) => t);
     if (types.length === 0 || limit <= 0) return [];
-    return this.knex.transaction(async (trx) => {
-      await trx.raw("SELECT pg_advisory_xact_lock(hashtext('vocloud:claim'))");
-      // Rank queued jobs per owner and per type in SQL and keep only those that fit their
-      // owner's remaining running slots and the type's free slots, so a long queue of one owner
-      // at their limit never hides another owner's job behind it.
-      const candidates = (
-        await trx.raw(
-          `WITH running AS (
-             SELECT coalesce(owner_id, '') AS owner, count(*) AS n FROM jobs WHERE phase = 'EXECUTING' GROUP BY 1
-           ), eligible AS (
-             -- the oldest queued jobs whose owner has a free running slot (the partial index on
-             -- queued_at makes this a short scan however long the queue is)
-             SELECT j.id, j.job_type, j.queued_at, coalesce(j.owner_id, '') AS owner,
-                    (CASE WHEN j.owner_id IS NULL THEN ? ELSE coalesce(u.max_running_jobs, ?) END) - coalesce(r.n, 0) AS free
-             FROM jobs j LEFT JOIN users u ON u.username = j.owner_id
-             LEFT JOIN running r ON r.owner = coalesce(j.owner_id, '')
-             WHERE j.phase = 'QUEUED' AND j.job_type = ANY(?::text[])
-               AND coalesce(r.n, 0) < (CASE WHEN j.owner_id IS NULL THEN ? ELSE coalesce(u.max_running_jobs, ?) END)
-             ORDER BY j.queued_at, j.id LIMIT 512
-           ), ranked AS (
-             SELECT e.*, row_number() OVER (PARTITION BY e.owner ORDER BY e.queued_at, e.id) AS owner_rank,
-                    row_number() OVER (PARTITION BY e.job_type ORDER BY e.queued_at, e.id) AS type_rank
-             FROM eligible e
-           )
-           SELECT r.id, r.job_type, r.owner FROM ranked r
-           WHERE r.owner_rank <= r.free AND r.type_rank <= (?::jsonb ->> r.job_type)::int
-           ORDER BY r.queued_at, r.id LIMIT ?`,
-          [running.anonymous, running.user, types, running.anonymous, running.user, JSON.stringify(Object.fromEntries(capacity)), limit],
-        )
-      ).rows as { id: string; job_type: string; owner: string }[];
-      if (candidates.length === 0) return [];
-      // Lock what is still queued (rows another transaction holds, an ABORT, are skipped),
-      // start them, record the history, notify, and return them with their parameters, so the
-      // executor needs no second read.
-      const res = await trx.raw(
-        `WITH c AS (
-           SELECT id FROM jobs WHERE id = ANY(?::text[]) AND phase = 'QUEUED' FOR UPDATE SKIP LOCKED
-         ), u AS (
-           UPDATE jobs SET phase = 'EXECUTING', start_time = now(), node_id = ?, attempts = attempts + 1,
-             progress = NULL, progress_message = NULL
-           FROM c WHERE jobs.id = c.id RETURNING jobs.*
-         ), h AS (
-           INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, 'EXECUTING', now(), ? FROM u
-         )
-         SELECT u.*, pg_notify('${JOB_CHANNEL}', u.id || ' EXECUTING'),
-           (SELECT coalesce(json_agg(json_build_object('name', p.name, 'value', p.value, 'byReference', p.by_reference,
-              'filePath', p.file_path, 'fileSize', p.file_size) ORDER BY p.position), '[]'::json)
-            FROM job_parameters p WHERE p.job_id = u.id) AS parameters_json
-         FROM u ORDER BY u.queued_at, u.id`,
-        [candidates.map((c) => c.id), nodeId, `started on node ${nodeId}`],
-      );
-      return (res.rows as Record<string, unknown>[]).map((row) => ({ ...rowToJob(row), parameters: parametersOf(row), results: [] }));
+    const res = await this.knex.raw('SELECT claimed_job, claimed_parameters FROM vocloud_claim(?, ?::text[], ?::jsonb, ?, ?, ?, ?)', [
+      nodeId, types, JSON.stringify(Object.fromEntries(capacity)), limit, running.anonymous, running.user, `started on node ${nodeId}`,
+    ]);
+    return (res.rows as { claimed_job: unknown; claimed_parameters: unknown }[]).map((row) => {
+      const job = (typeof row.claimed_job === 'string' ? JSON.parse(row.claimed_job) : row.claimed_job) as Record<string, unknown>;
+      return { ...rowToJob(job), parameters: parametersOf({ parameters_json: row.claimed_parameters }), results: [] };
     });
   }
 
