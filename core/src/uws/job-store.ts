@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.js';
 import type { Database } from '../db/database.js';
-import { JobParameterRow, JobRow, PhaseHistoryRow } from '../db/models.js';
+import { PhaseHistoryRow } from '../db/models.js';
 import { isPhase, type Job, type JobDetail, type JobParameter, type JobResult, type Phase, type PhaseChange } from './model.js';
 
 /** NOTIFY channels. Payload of JOB_CHANNEL: `${id} ${phase}`; of QUEUE_CHANNEL: the job type. */
@@ -172,8 +172,15 @@ export class JobStore {
     this.knex = db.knex;
   }
 
-  private jobs(trx?: Knex.Transaction) {
-    return JobRow.bindKnex(trx ?? this.knex).query();
+  /**
+   * Run a statement that begins with `vocloud_lock_queue(owner, max, exclusive)` (its answer
+   * as `vocloud_queued`, the job's id as `id`) under one stripe of the owner's queue lock, and
+   * again under the whole lock when the count was too near the limit to decide (-1).
+   */
+  private async underQueueLock(sql: string, bindings: (exclusive: boolean) => Knex.RawBinding[]): Promise<Record<string, unknown>> {
+    const run = async (exclusive: boolean) => ((await this.knex.raw(sql, bindings(exclusive))).rows as Record<string, unknown>[])[0]!;
+    const row = await run(false);
+    return (row.id === null || row.id === undefined) && Number(row.vocloud_queued) < 0 ? run(true) : row;
   }
 
   /**
@@ -191,10 +198,10 @@ export class JobStore {
     );
     const limited = queued && queuedLimit !== undefined;
     const sql = `
-      WITH g AS (SELECT ${limited ? 'vocloud_lock_queue(?::text, ?::bigint, ?::boolean)' : '0::bigint'} AS queued), j AS (
+      WITH g AS (SELECT ${limited ? 'vocloud_lock_queue(?::text, ?::bigint, ?::boolean)' : '0::bigint'} AS vocloud_queued), j AS (
         INSERT INTO jobs (id, job_type, run_id, owner_id, phase, creation_time, queued_at, execution_duration, destruction, target_dir, attempts)
         SELECT ?, ?, ?, ?, ?, now(), CASE WHEN ? THEN now() END, ?, ?, ?, 0
-        FROM g WHERE g.queued >= 0 AND g.queued < ?
+        FROM g WHERE g.vocloud_queued >= 0 AND g.vocloud_queued < ?
         RETURNING id, phase, job_type
       ), p AS (
         INSERT INTO job_parameters (job_id, position, name, value, by_reference, file_path, file_size)
@@ -203,23 +210,18 @@ export class JobStore {
       ), h AS (
         INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT j.id, j.phase, now(), ? FROM j
       )
-      SELECT g.queued, j.id,
+      SELECT g.vocloud_queued, j.id,
              CASE WHEN j.id IS NOT NULL THEN pg_notify('${JOB_CHANNEL}', j.id || ' ' || j.phase) END,
              CASE WHEN j.phase = 'QUEUED' THEN pg_notify('${QUEUE_CHANNEL}', j.job_type) END
       FROM g LEFT JOIN j ON true`;
-    const run = async (exclusive: boolean) => {
-      const bindings: Knex.RawBinding[] = [
-        ...(limited ? [job.ownerId, queuedLimit, exclusive] : []),
-        job.id, job.jobType, job.runId, job.ownerId, initialPhase, queued, job.executionDuration, job.destruction, job.targetDir,
-        limited ? queuedLimit : 1,
-        params, reason,
-      ];
-      const res = await this.knex.raw(sql, bindings);
-      return (res.rows as { queued: string | number; id: string | null }[])[0]!;
-    };
-    let row = await run(false);
-    if (!row.id && Number(row.queued) < 0) row = await run(true);
-    if (!row.id) throw new QueuedLimitReached(Number(row.queued), queuedLimit ?? 0);
+    const bindings = (exclusive: boolean): Knex.RawBinding[] => [
+      ...(limited ? [job.ownerId, queuedLimit, exclusive] : []),
+      job.id, job.jobType, job.runId, job.ownerId, initialPhase, queued, job.executionDuration, job.destruction, job.targetDir,
+      limited ? queuedLimit : 1,
+      params, reason,
+    ];
+    const row = await this.underQueueLock(sql, bindings); // unlimited: counts 0, one round trip
+    if (!row.id) throw new QueuedLimitReached(Number(row.vocloud_queued), queuedLimit ?? 0);
     return { id: job.id, jobType: job.jobType, phase: initialPhase };
   }
 
@@ -353,22 +355,19 @@ export class JobStore {
 
   /** PENDING/HELD → QUEUED, unless the owner already has `max` queued jobs (see insert). */
   async queue(id: string, ownerId: string | null, max: number, reason: string): Promise<Job | null> {
-    const run = (exclusive: boolean) => this.knex.raw(
-      `WITH g AS (SELECT vocloud_lock_queue(?::text, ?::bigint, ?::boolean) AS queued), u AS (
+    const row = await this.underQueueLock(
+      `WITH g AS (SELECT vocloud_lock_queue(?::text, ?::bigint, ?::boolean) AS vocloud_queued), u AS (
          UPDATE jobs SET phase = 'QUEUED', queued_at = now() FROM g
-         WHERE jobs.id = ? AND jobs.phase = ANY(?::text[]) AND g.queued >= 0 AND g.queued < ? RETURNING jobs.*
+         WHERE jobs.id = ? AND jobs.phase = ANY(?::text[]) AND g.vocloud_queued >= 0 AND g.vocloud_queued < ? RETURNING jobs.*
        ), h AS (
          INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, phase, now(), ? FROM u
        )
-       SELECT g.queued AS vocloud_queued, u.*,
+       SELECT g.vocloud_queued, u.*,
               CASE WHEN u.id IS NOT NULL THEN pg_notify('${JOB_CHANNEL}', u.id || ' ' || u.phase) END,
               CASE WHEN u.id IS NOT NULL THEN pg_notify('${QUEUE_CHANNEL}', u.job_type) END
        FROM g LEFT JOIN u ON true`,
-      [ownerId, max, exclusive, id, ['PENDING', 'HELD'], max, reason],
+      (exclusive) => [ownerId, max, exclusive, id, ['PENDING', 'HELD'], max, reason],
     );
-    const first = await run(false);
-    let row = (first.rows as Record<string, unknown>[])[0]!;
-    if ((row.id === null || row.id === undefined) && Number(row.vocloud_queued) < 0) row = ((await run(true)).rows as Record<string, unknown>[])[0]!;
     if (row.id !== null && row.id !== undefined) return rowToJob(row);
     const queued = Number(row.vocloud_queued);
     if (queued >= max) throw new QueuedLimitReached(queued, max);
