@@ -1,10 +1,9 @@
-import { createReadStream, createWriteStream, type Stats } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { cp, lstat, mkdir, readdir, realpath, rename, rm, stat, access, writeFile, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   StorageError,
   storagePath,
@@ -14,6 +13,7 @@ import {
   type StorageBackend,
   type StorageEntry,
   type WriteOptions,
+  streamToNewFile,
 } from '@vocloud/sdk';
 
 const SAFE_DIR_TTL_MS = 5_000;
@@ -293,9 +293,7 @@ export class LocalStorageBackend implements StorageBackend {
         await writeFile(tmp, source, { flag: 'wx' });
         size = source.byteLength;
       } else {
-        const out = createWriteStream(tmp, { highWaterMark: IO_CHUNK, flags: 'wx' });
-        await pipeline(source instanceof Readable ? source : Readable.from(source), out);
-        size = out.bytesWritten;
+        size = await streamToNewFile(source instanceof Readable ? source : Readable.from(source), tmp, IO_CHUNK);
       }
       await rename(tmp, full);
     } catch (err) {

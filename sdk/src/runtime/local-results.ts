@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, relative, isAbsolute } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,24 @@ export function sourceStream(source: ResultSource): Readable {
 }
 
 /**
+ * Stream `source` into a new file at `path` (O_EXCL: an existing name or a symlink planted at
+ * it is refused, never written through); resolves with the bytes written. When the copy fails,
+ * this settles only after the file stream has closed: a source that fails at once leaves the
+ * file still being opened, and a clean-up that ran before the open finished would miss the
+ * file it then creates.
+ */
+export async function streamToNewFile(source: Readable, path: string, highWaterMark?: number): Promise<number> {
+  const out = createWriteStream(path, { flags: 'wx', ...(highWaterMark ? { highWaterMark } : {}) });
+  try {
+    await pipeline(source, out);
+  } catch (err) {
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
+    throw err;
+  }
+  return out.bytesWritten;
+}
+
+/**
  * Write a result source to a local file atomically (temp file + rename). A file inside
  * `movableFrom` (the job's work directory) is moved, not copied.
  */
@@ -48,12 +67,14 @@ export async function writeLocalFile(dest: string, source: ResultSource, movable
     return st.size;
   }
   const tmp = tempName(dest);
+  let size: number;
   try {
-    await pipeline(sourceStream(source), createWriteStream(tmp));
+    size = await streamToNewFile(sourceStream(source), tmp);
     await rename(tmp, dest);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // EEXIST: the temporary name was not ours to remove (O_EXCL refused it).
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await rm(tmp, { force: true });
     throw err;
   }
-  return (await stat(dest)).size;
+  return size;
 }
