@@ -24,11 +24,13 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-/** A source that has already failed, so the copy fails while the file is still being opened. */
+/** A source that fails at its first read, so the copy fails while the file is still being opened. */
 function failingAtOnce(): Readable {
-  const r = new Readable({ read() {} });
-  r.destroy(new Error('the remote server hung up'));
-  return r;
+  return new Readable({
+    read() {
+      this.destroy(new Error('the remote server hung up'));
+    },
+  });
 }
 
 describe('writeLocalFile', () => {
