@@ -217,6 +217,23 @@ describe.each(backendCases)('storage contract: $name', (backendCase) => {
       expect(await fx.rawNames(d)).toHaveLength(2);
     });
 
+    it('overwrite: false refuses an existing name before reading any of the body (the caller may still use it)', async () => {
+      const d = folder();
+      await b.write(`${d}/f`, Buffer.from('old'));
+      let pulled = 0;
+      const body = new Readable({
+        read() {
+          pulled++;
+          this.push(null);
+        },
+      });
+      expect(await code(b.write(`${d}/f`, body, { overwrite: false }))).toBe('exists');
+      expect(pulled).toBe(0);
+      expect(body.destroyed).toBe(false);
+      expect(await code(b.write(`${d}`, Buffer.from('x'), { overwrite: false }))).toBe('exists');
+      expect(await text(`${d}/f`)).toBe('old');
+    });
+
     it('a reader never sees a partial file, and lists never show the write in progress', async () => {
       const d = folder();
       const oldSize = 256 * 1024;

@@ -42,12 +42,13 @@ async function names(dir: string): Promise<string[]> {
   }
 }
 
-const local: BackendCase = {
-  name: 'local',
+/** The local backend; `syncSmallWrites` as in executor threads (small bodies written with synchronous calls), or as on the main thread. */
+const localCase = (name: string, syncSmallWrites: boolean): BackendCase => ({
+  name,
   async make() {
     const dir = await mkdtemp(join(tmpdir(), 'vocloud-contract-'));
     const root = join(dir, 'storage');
-    const backend = new LocalStorageBackend(root);
+    const backend = new LocalStorageBackend(root, syncSmallWrites);
     const os = (p: string) => (p === '' ? root : join(root, ...p.split('/')));
     return {
       backend,
@@ -56,7 +57,9 @@ const local: BackendCase = {
       close: () => rm(dir, { recursive: true, force: true }),
     };
   },
-};
+});
+const local = localCase('local', false);
+const localSyncWrites = localCase('local, small writes synchronous (executor threads)', true);
 
 /** The storage root inside the stand-in, owned by the user the backend works as. */
 export const STANDIN_ROOT = '/user/vocloud/storage';
@@ -137,7 +140,7 @@ const webhdfsReal: BackendCase = {
   },
 };
 
-export const backendCases: BackendCase[] = [local, webhdfsStandIn, ...(process.env.VOCLOUD_WEBHDFS_URL ? [webhdfsReal] : [])];
+export const backendCases: BackendCase[] = [local, localSyncWrites, webhdfsStandIn, ...(process.env.VOCLOUD_WEBHDFS_URL ? [webhdfsReal] : [])];
 
 export async function bytesOf(stream: Readable | AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -118,22 +118,26 @@ export class StorageOps {
   async write(actor: PathActor, path: string, source: ResultSource, options: { overwrite?: boolean } = {}): Promise<UserEntry> {
     const r = await this.resolve(actor, path, 'write');
     if (r.user.rest === '') throw new BadRequestError('give a file name');
-    const existing = await this.on(r, () => this.backend.stat(r.backend));
-    if (existing?.type === 'directory') throw new PhaseConflictError(`${r.user.display} is a folder`);
-    if (existing && options.overwrite === false) throw new PhaseConflictError(`${r.user.display} already exists`);
     const body = typeof source === 'string' ? sourceStream(source) : (source as never);
-    if (!existing) {
-      // A new file: the backend's own write is atomic, and if the quota then says no, removing
-      // the file loses nothing (no earlier version existed).
-      const written = await this.on(r, () => this.backend.write(r.backend, body, { overwrite: false }));
+    // Most writes make a new file: try that first (one look at the name, in the backend, which
+    // refuses an existing name before it reads the body). The backend's write is atomic, and if
+    // the quota then says no, removing the file loses nothing (no earlier version existed).
+    const created = await this.on(r, () => this.backend.write(r.backend, body, { overwrite: false })).catch((err: unknown) => {
+      if (err instanceof StorageError && err.code === 'exists') return null;
+      throw err;
+    });
+    if (created) {
       try {
-        if (r.chargeTo) await this.accounting.charge(r.chargeTo.ownerId, written.size);
+        if (r.chargeTo) await this.accounting.charge(r.chargeTo.ownerId, created.size);
       } catch (err) {
         await this.backend.delete(r.backend);
         throw err;
       }
-      return this.userEntry(r, written);
+      return this.userEntry(r, created);
     }
+    const existing = await this.on(r, () => this.backend.stat(r.backend));
+    if (existing?.type === 'directory') throw new PhaseConflictError(`${r.user.display} is a folder`);
+    if (existing && options.overwrite === false) throw new PhaseConflictError(`${r.user.display} already exists`);
     // Replacing a file: write beside it and charge the difference before it is replaced.
     const dir = r.backend.slice(0, r.backend.lastIndexOf('/'));
     const temp = `${dir}/${storageName(`.upload-${randomBytes(6).toString('hex')}`)}`; // matches isTemporary

@@ -1,9 +1,10 @@
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { cp, lstat, mkdir, readdir, realpath, rename, rm, stat, access, writeFile, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { isMainThread } from 'node:worker_threads';
 import {
   StorageError,
   storagePath,
@@ -17,6 +18,12 @@ import {
 } from '@vocloud/sdk';
 
 const SAFE_DIR_TTL_MS = 5_000;
+
+/**
+ * Bodies up to this size, given whole, are written with synchronous calls when not on the main
+ * thread (see writeSmallSync).
+ */
+const SYNC_WRITE_MAX = 1024 * 1024;
 
 /** Large chunks: fewer syscalls and event-loop turns per gigabyte. */
 const IO_CHUNK = 1024 * 1024;
@@ -74,10 +81,10 @@ function tempName(name: string): string {
 }
 
 /**
- * lstat, with null for a missing path. (Tried: lstatSync with throwIfNoEntry in executor
- * threads, to save the hand-off to libuv's pool and the ENOENT Error. On this VM a metadata
- * syscall took 20 µs in quiet minutes and 120 µs in busy ones, and made on the job's own
- * thread it then cost more than the pool, which runs four at once; not kept.)
+ * lstat, with null for a missing path. (Small whole bodies written from executor threads look
+ * with lstatSync instead: writeSmallSync. An earlier try of lstatSync alone, in 2026-11, was
+ * judged by wall times that swung with the machine's file creation costs, see
+ * docs/plugins/datasources.md, Benchmark.)
  */
 async function lookAt(full: string): Promise<Stats | null> {
   try {
@@ -97,7 +104,14 @@ export class LocalStorageBackend implements StorageBackend {
   readonly kind = 'local';
   private realRoot: string | null = null;
 
-  constructor(readonly root: string) {}
+  /**
+   * `syncSmallWrites`: write small whole bodies with synchronous calls (writeSmallSync). By
+   * default only off the main thread, i.e. in the executor threads that run jobs.
+   */
+  constructor(
+    readonly root: string,
+    private readonly syncSmallWrites = !isMainThread,
+  ) {}
 
   private async rootReal(): Promise<string> {
     if (this.realRoot === null) {
@@ -272,6 +286,10 @@ export class LocalStorageBackend implements StorageBackend {
 
   async write(path: string, source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: WriteOptions = {}): Promise<StorageEntry> {
     const root = await this.rootReal();
+    if (this.syncSmallWrites && source instanceof Uint8Array && source.byteLength <= SYNC_WRITE_MAX) {
+      const written = this.writeSmallSync(root, path, source, options);
+      if (written) return written;
+    }
     const { full, st } = await this.locate(path);
     if (options.overwrite === false && (st || (st === undefined && (await exists(full))))) {
       throw new StorageError('exists', `'${path}' already exists`);
@@ -303,6 +321,42 @@ export class LocalStorageBackend implements StorageBackend {
     }
     const p = storagePath(path);
     return { path: p, name: p.split('/').pop() ?? '', type: 'file', size, modified: new Date() };
+  }
+
+  /**
+   * A small body into a folder known to be safe, with synchronous calls: one lstat (no Error for
+   * a missing name), the temporary file written whole, one rename. Only off the main thread, in
+   * the executor threads that run jobs, where blocking for a small write delays nothing but the
+   * job itself: an import writes thousands of small files, and each asynchronous call (a hand-off
+   * to libuv's pool and back, a promise, an Error per ENOENT) cost more CPU than the system call
+   * it wraps, on a machine whose cores the downloads and the source server share
+   * (docs/plugins/datasources.md, Benchmark). Returns null where the general path must decide:
+   * a folder not yet checked or made, a symbolic link or something odd on the way.
+   */
+  private writeSmallSync(root: string, path: string, body: Uint8Array, options: WriteOptions): StorageEntry | null {
+    const p = storagePath(path);
+    if (p === '') return null;
+    const full = join(root, ...p.split('/'));
+    const dir = dirname(full);
+    if (!this.isSafe(dir, root)) return null;
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(full, { throwIfNoEntry: false });
+    } catch {
+      return null; // ENOTDIR and the like: the general path says what is wrong
+    }
+    if (st?.isSymbolicLink()) return null;
+    if (st && options.overwrite === false) throw new StorageError('exists', `'${path}' already exists`);
+    const tmp = join(dir, tempName(basename(full)));
+    try {
+      writeFileSync(tmp, body, { flag: 'wx' });
+      renameSync(tmp, full);
+    } catch (err) {
+      // EEXIST: the temporary name was not ours to remove (O_EXCL refused it).
+      if (errno(err) !== 'EEXIST') rmSync(tmp, { force: true });
+      throw fsError(err, path);
+    }
+    return { path: p, name: p.split('/').pop() ?? '', type: 'file', size: body.byteLength, modified: new Date() };
   }
 
 

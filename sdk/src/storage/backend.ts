@@ -31,7 +31,10 @@ export interface ReadOptions {
 }
 
 export interface WriteOptions {
-  /** Replace an existing file (default true). */
+  /**
+   * Replace an existing file (default true). With `false`, an existing name is refused with
+   * StorageError 'exists' before any of the body is read, so the caller can still use it.
+   */
   readonly overwrite?: boolean;
 }
 
