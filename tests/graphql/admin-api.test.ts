@@ -231,7 +231,7 @@ describe(`GraphQL admin API (${DB_KIND})`, () => {
         '{ jobTypes { name kind title version source restricted enabled limits { concurrency defaultExecutionDuration maxExecutionDuration } pluginLimits { concurrency } overrides { enabled concurrency } parameterSchema jobCounts { phase count } } }',
       );
       const byName = new Map(jobTypes.map((t: any) => [t.name, t]));
-      expect([...byName.keys()].sort()).toEqual(['cpu', 'fail', 'files', 'hang', 'noop', 'restricted', 'typed', 'wait', 'with-secret']);
+      expect([...byName.keys()].sort()).toEqual(['cpu', 'fail', 'files', 'hang', 'noop', 'restricted', 'store', 'typed', 'wait', 'with-secret']);
       expect(byName.get('restricted')).toMatchObject({ restricted: true, enabled: true });
       expect(byName.get('wait')).toMatchObject({
         kind: 'worker',

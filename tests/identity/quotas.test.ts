@@ -158,6 +158,60 @@ describe('storage quota', () => {
   });
 });
 
+describe("a job's own storage writes (paid from a reservation in its thread)", () => {
+  const MiB = 1024 * 1024;
+
+  async function store(h: Record<string, string>, params: Record<string, string | number | boolean>) {
+    const url = (await create(h, 'store', { ...params, PHASE: 'RUN' } as Record<string, string | number>)).headers.get('location')!;
+    const job = await waitFinal(url, 60_000, h);
+    const results = await (await fetch(`${url}/results`, { headers: h })).text();
+    const sizes = [...results.matchAll(/size="(\d+)"/g)].map((m) => Number(m[1]));
+    const report = job.phase === 'COMPLETED' ? ((await (await fetch(`${url}/results/report.json`, { headers: h })).json()) as { ok: number; refused: number; first: string | null }) : null;
+    return { job, report, resultBytes: sizes.reduce((a, b) => a + b, 0) };
+  }
+
+  it('300 concurrent writes: each stored, and afterwards usage is exactly the files and results (nothing left reserved)', async () => {
+    const u = await addUser(s, 'rhea', 'user', { storageQuota: 64 * MiB });
+    const h = basic(u.username, u.password);
+    const { job, report, resultBytes } = await store(h, { dir: '~/many', count: 300, size: 1000, concurrency: 8 });
+    expect(job.phase).toBe('COMPLETED');
+    expect(report).toEqual({ ok: 300, refused: 0, first: null });
+    expect(await usageOf('rhea')).toBe(300 * 1000 + resultBytes);
+  });
+
+  it('at the edge of the quota: what fits is stored, the rest refused naming the quota, and usage never passes it', async () => {
+    const u = await addUser(s, 'sola', 'user', { storageQuota: 20_500 });
+    const h = basic(u.username, u.password);
+    const { job, report, resultBytes } = await store(h, { dir: '~/edge', count: 30, size: 1000, concurrency: 6 });
+    expect(job.phase).toBe('COMPLETED');
+    expect(report!.ok).toBe(20);
+    expect(report!.refused).toBe(10);
+    expect(report!.first).toMatch(/storage quota of sola \(20\.5 kB\) would be exceeded/);
+    expect(await usageOf('sola')).toBe(20 * 1000 + resultBytes);
+    expect(await usageOf('sola')).toBeLessThanOrEqual(20_500);
+  });
+
+  it('a file replaced by a smaller one and a deleted file give their bytes back exactly', async () => {
+    const u = await addUser(s, 'tara', 'user', { storageQuota: 64 * MiB });
+    const h = basic(u.username, u.password);
+    const { job, resultBytes } = await store(h, { dir: '~/shrink', count: 10, size: 5000, shrinkTo: 200, remove: true });
+    expect(job.phase).toBe('COMPLETED');
+    expect(await usageOf('tara')).toBe(8 * 5000 + 200 + resultBytes);
+  });
+
+  it('a result may use the room the reservation held: it is given back before the result is charged', async () => {
+    // the first write reserves its bytes and a chunk of 8 MiB ahead; 12 MiB of result only fit
+    // in the 20 MiB quota when that chunk is given back first
+    const u = await addUser(s, 'uri', 'user', { storageQuota: 20 * MiB });
+    const h = basic(u.username, u.password);
+    const { job, resultBytes } = await store(h, { dir: '~/room', count: 1, size: 1000, resultSize: 12 * MiB });
+    expect(job.errorSummary?.message ?? null).toBeNull();
+    expect(job.phase).toBe('COMPLETED');
+    expect(resultBytes).toBeGreaterThan(12 * MiB);
+    expect(await usageOf('uri')).toBe(1000 + resultBytes);
+  });
+});
+
 describe('restricted job types', () => {
   it('users get 403, managers and admins may run them', async () => {
     const user = await addUser(s, 'ursula');

@@ -23,7 +23,7 @@ describe('VOSI', () => {
     expect(byStd('ivo://ivoa.net/std/VOSI#capabilities')).toEqual([`${s.url}/capabilities`]);
     expect(byStd('ivo://ivoa.net/std/VOSI#availability')).toEqual([`${s.url}/availability`]);
     expect(byStd('ivo://ivoa.net/std/UWS#rest-1.1').sort()).toEqual(
-      ['cpu', 'fail', 'files', 'hang', 'noop', 'restricted', 'typed', 'wait'].map((t) => `${s.url}/uws/${t}`),
+      ['cpu', 'fail', 'files', 'hang', 'noop', 'restricted', 'store', 'typed', 'wait'].map((t) => `${s.url}/uws/${t}`),
     );
     for (const c of caps) {
       expect(c.interface['@type']).toBe('vs:ParamHTTP');

@@ -280,6 +280,9 @@ export class Executor {
       case 'log':
         log[m.level]({ ...(m.data ?? {}), plugin: true }, m.message);
         break;
+      case 'quota-used':
+        r.reserved -= m.bytes;
+        break;
       case 'progress':
         r.pendingProgress = { fraction: m.fraction, message: m.message };
         if (!r.progressTimer) {
@@ -304,16 +307,9 @@ export class Executor {
         const reply = (error?: string) =>
           r.port.postMessage({ type: 'result-ack', requestId: m.requestId, ...(error ? { error } : {}) } satisfies ExecutorMessage);
         const result = { name: m.name, storagePath: m.storagePath, size: m.size, mimeType: m.mimeType, createdAt: new Date() };
+        // (the thread gave back its reservation first, so a result may use that room)
         this.jobs
           .recordResult(r.job, result)
-          .catch(async (err: Error) => {
-            // Quota held ahead for the job's own writes is the job's: let its results use it.
-            if (!(err instanceof QuotaExceededError) || r.reserved === 0) throw err;
-            const held = r.reserved;
-            r.reserved = 0;
-            await this.usage.credit(r.job.ownerId, held);
-            await this.jobs.recordResult(r.job, result);
-          })
           .then(() => reply())
           .catch(async (err: Error) => {
             // The file is not a result: remove it, and end the job with the reason.
@@ -339,7 +335,17 @@ export class Executor {
     const bytes = Number(args[1]);
     switch (method) {
       case 'charge':
-        return job && owner === job.job.ownerId ? this.chargeReserved(job, bytes) : this.usage.charge(owner, bytes);
+        return this.usage.charge(owner, bytes);
+      case 'reserve':
+        if (!job || owner !== job.job.ownerId) throw new Error('a reservation is for the running job’s owner');
+        job.reserved -= Number(args[2]);
+        return this.reserve(job, bytes);
+      case 'release': {
+        if (!job || owner !== job.job.ownerId) throw new Error('a reservation is for the running job’s owner');
+        job.reserved -= Number(args[2]) + bytes;
+        await this.usage.credit(owner, bytes);
+        return undefined;
+      }
       case 'credit':
         return this.usage.credit(owner, bytes);
       case 'jobOwner':
@@ -352,28 +358,26 @@ export class Executor {
   }
 
   /**
-   * A job's own writes (an import of thousands of files) are charged against a reservation taken
-   * from the owner's quota in chunks, so most writes cost no database statement. The quota is
-   * never exceeded (a chunk that does not fit falls back to the exact amount), and what is left
-   * is given back when the job ends; while it runs, the owner's usage shows up to one chunk more.
+   * A job's own writes (an import of thousands of files) are paid from quota reserved for its
+   * thread in chunks (ReservedQuota, in the thread), so most writes cost no message and no
+   * database statement. The quota is never exceeded: a chunk that does not fit falls back to the
+   * exact need, and that failing is the quota message. `job.reserved` is what was charged ahead
+   * and not yet reported used; the thread releases its balance before it returns, and what is
+   * still held when the job ends is given back. While it runs, the owner's usage shows up to one
+   * chunk more. Resolves with the bytes granted.
    */
-  private async chargeReserved(job: RunningJob, bytes: number): Promise<void> {
-    if (bytes <= 0) {
-      job.reserved += -bytes;
-      return;
+  private async reserve(job: RunningJob, need: number): Promise<number> {
+    if (!(need > 0)) return 0;
+    try {
+      await this.usage.charge(job.job.ownerId, need + RESERVATION_CHUNK);
+      job.reserved += need + RESERVATION_CHUNK;
+      return need + RESERVATION_CHUNK;
+    } catch (err) {
+      if (!(err instanceof QuotaExceededError)) throw err;
+      await this.usage.charge(job.job.ownerId, need); // throws the quota message when even this does not fit
+      job.reserved += need;
+      return need;
     }
-    if (job.reserved < bytes) {
-      const need = bytes - job.reserved;
-      try {
-        await this.usage.charge(job.job.ownerId, need + RESERVATION_CHUNK);
-        job.reserved += need + RESERVATION_CHUNK;
-      } catch (err) {
-        if (!(err instanceof QuotaExceededError)) throw err;
-        await this.usage.charge(job.job.ownerId, need); // throws the quota message when even this does not fit
-        job.reserved += need;
-      }
-    }
-    job.reserved -= bytes;
   }
 
   private async flushProgress(r: RunningJob, log: Logger): Promise<void> {

@@ -41,10 +41,15 @@ export type ThreadMessage =
   | { readonly type: 'progress'; readonly fraction: number | null; readonly message: string | null }
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly data?: Record<string, unknown> }
   | { readonly type: 'result'; readonly requestId: number; readonly name: string; readonly storagePath: string; readonly size: number; readonly mimeType: string }
-  | { readonly type: 'rpc'; readonly requestId: number; readonly method: RpcMethod; readonly args: readonly unknown[] };
+  | { readonly type: 'rpc'; readonly requestId: number; readonly method: RpcMethod; readonly args: readonly unknown[] }
+  /** Bytes the job's reservation paid for since the last report (ReservedQuota). */
+  | { readonly type: 'quota-used'; readonly bytes: number };
 
-/** What a thread asks the executor to do for ctx.storage (things that need the database). */
-export type RpcMethod = 'charge' | 'credit' | 'jobOwner' | 'quota';
+/**
+ * What a thread asks the executor to do for ctx.storage (things that need the database).
+ * `reserve` (need, used) and `release` (balance, used) serve the job owner's reservation.
+ */
+export type RpcMethod = 'charge' | 'credit' | 'reserve' | 'release' | 'jobOwner' | 'quota';
 
 /** Executor → thread. */
 export type ExecutorMessage =

@@ -18,6 +18,7 @@ import { importJobTypes } from '../plugins/loader.js';
 import { createStorageBackend } from '../storage/backend-factory.js';
 import { StorageOps } from '../files/storage-ops.js';
 import { jobStorage } from './job-storage.js';
+import { ReservedQuota } from './reserved-quota.js';
 import type { ExecutorMessage, PreviewOutcome, PreviewTask, RpcMethod, RunTask, StorageSpec, TaskOutcome, ThreadMessage } from './protocol.js';
 
 /*
@@ -89,20 +90,21 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
     ]),
   ) as unknown as PluginLogger;
 
+  let quota: ReservedQuota | null = null;
   try {
     const defs = await pluginFor(task);
     const def = defs.find((d) => d.name === task.jobType);
     if (!def) throw new Error(`plugin '${task.source}' no longer declares job type '${task.jobType}'`);
     const parameters = parseParameters(def.parameters, task.parameters, { complete: true });
     const storage = storageFor(task.storage);
-    const ops = new StorageOps(
-      storage,
-      {
-        charge: (owner, bytes) => rpc<void>('charge', owner, bytes),
-        credit: (owner, bytes) => rpc<void>('credit', owner, bytes),
-      },
-      (jobId) => rpc<string | null | undefined>('jobOwner', jobId),
-    );
+    quota = new ReservedQuota(task.ownerId, {
+      reserve: (need, used) => rpc<number>('reserve', task.ownerId, need, used),
+      release: (balance, used) => rpc<void>('release', task.ownerId, balance, used),
+      report: (used) => post({ type: 'quota-used', bytes: used }),
+      charge: (owner, bytes) => rpc<void>('charge', owner, bytes),
+      credit: (owner, bytes) => rpc<void>('credit', owner, bytes),
+    });
+    const ops = new StorageOps(storage, quota, (jobId) => rpc<string | null | undefined>('jobOwner', jobId));
 
     const ctx = createJobContext({
       jobId: task.jobId,
@@ -128,6 +130,8 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
         const size = local
           ? await writeLocalFile(local, source, task.workDir)
           : (await storage.write(storagePath, sourceStream(source))).size;
+        // the result is charged by the executor: it may need the room the reservation holds
+        await quota?.release();
         const requestId = nextRequest++;
         await new Promise<void>((resolve, reject) => {
           pending.set(requestId, { resolve, reject });
@@ -154,6 +158,8 @@ export default async function runJob(task: RunTask): Promise<TaskOutcome> {
       errorType: 'fatal',
     };
   } finally {
+    // before the thread returns, so the executor has it when it settles the job's quota
+    await quota?.release().catch(() => undefined);
     for (const p of pending.values()) p.reject(new Error('job ended'));
     for (const c of calls.values()) c.reject(new Error('job ended'));
     if (!task.keepWorkDir) await rm(task.workDir, { recursive: true, force: true }).catch(() => undefined);
