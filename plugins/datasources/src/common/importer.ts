@@ -223,7 +223,10 @@ export class Importer {
       },
     );
     try {
-      await this.ctx.storage.write(allocation.path, Readable.from(bytes), { overwrite: true });
+      // A body announced small is gathered and stored whole: one write instead of a stream
+      // (core writes a small whole body in one go; an import is mostly such files).
+      const whole = announced !== undefined && announced <= IN_MEMORY_MAX;
+      await this.ctx.storage.write(allocation.path, whole ? await gather(bytes) : Readable.from(bytes), { overwrite: true });
     } catch (err) {
       this.bytes -= counted;
       if (attempt.aborted && !this.ctx.signal.aborted) throw new ItemError(`the transfer took longer than ${this.settings.itemMs / 1000} s`, true);
@@ -331,6 +334,34 @@ export class Importer {
       if (!this.ctx.signal.aborted) throw err;
     });
   }
+}
+
+/** Files announced at most this size are gathered in memory and stored in one write. */
+export const IN_MEMORY_MAX = 1024 * 1024;
+
+/**
+ * The whole body as one buffer; a body that turns out larger than IN_MEMORY_MAX (a source that
+ * announced less than it sends) goes on as a stream, what came so far first.
+ */
+export async function gather(chunks: AsyncIterable<Uint8Array>): Promise<Buffer | Readable> {
+  const it = chunks[Symbol.asyncIterator]();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  while (n <= IN_MEMORY_MAX) {
+    const r = await it.next();
+    if (r.done) return parts.length === 1 ? Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength) : Buffer.concat(parts);
+    parts.push(r.value);
+    n += r.value.byteLength;
+  }
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* parts;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    } finally {
+      await it.return?.();
+    }
+  }
+  return Readable.from(rest());
 }
 
 /** The name of an item whose source gave none: the server's suggestion, else the fallback, with an extension from the type. */
