@@ -8,10 +8,10 @@
 // Each round runs every tool once, wget first; a tool's ratio to wget is taken within its round
 // (the machine's load changes between rounds), and the table shows the median over rounds.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { resolvePluginExport } from '@vocloud/sdk';
 import { runWorkerForTest } from '@vocloud/sdk/testing';
@@ -61,6 +61,7 @@ async function curlParallel(base, dest, n) {
 async function harness(type, url, n) {
   const def = resolvePluginExport(plugin, OPTIONS, 'bench').find((t) => t.name === type);
   const storageRoot = mkdtempSync(join(tmpdir(), 'bench-import-dst-'));
+  leftovers.push(storageRoot);
   let outcome;
   const seconds = await timed(async () => {
     outcome = await runWorkerForTest(def, { url, recursive: true, depth: 5, target: '~/b', concurrency: n }, { storageRoot, ownerId: 'bench' });
@@ -108,8 +109,25 @@ async function diskFloor(atomicWithSidecars) {
       }),
     ),
   );
-  rmSync(dest, { recursive: true, force: true });
+  leftovers.push(dest);
   return seconds;
+}
+
+/**
+ * Copies made during the run, deleted only at its end. On ext4 without a journal (this kind of
+ * machine), creating a file skips every inode of its group freed in the last minutes, reading
+ * each one's inode block (fs/ext4/ialloc.c, recently_deleted): a tool that ran right after a
+ * deletion of thousands of files paid ~1 ms per new file for the one before it.
+ */
+const leftovers = [];
+
+/** The file system the copies go to, and for ext4 whether it has a journal (see above). */
+async function fileSystemNote() {
+  const out = await run('findmnt', ['-n', '-o', 'SOURCE,FSTYPE', '--target', tmpdir()]).then((r) => r.stdout.trim(), () => '');
+  const [source = '?', type = '?'] = out.split(/\s+/);
+  if (type !== 'ext4') return `${tmpdir()} on ${type}`;
+  const journal = existsSync(`/proc/fs/jbd2/${basename(source)}-8`);
+  return `${tmpdir()} on ext4 ${journal ? 'with a journal' : 'without a journal (new files skip inodes freed in the last minutes: the run deletes nothing until its end)'}`;
 }
 
 const servers = new Map();
@@ -182,9 +200,10 @@ try {
         record('FTP', `vocloud ftp job, ${n} at a time (server, ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}, quota)`, s.seconds, s.dir, true);
       }
     }
-    rmSync(scratch, { recursive: true, force: true });
+    leftovers.push(scratch);
   }
 } finally {
+  for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
   await http.stop();
   await ftp.stop();
   for (const server of servers.values()) await server.stop();
@@ -204,6 +223,7 @@ for (const r of rows) {
 // the disk-only rows are compared with HTTP's wget: how much of wget's time the writes alone take
 const wgetIn = (protocol, round) => rows.find((r) => r.protocol === (protocol === 'disk' ? 'HTTP' : protocol) && r.tool === 'wget -r' && r.round === round)?.seconds;
 console.log(`\nImport benchmark — ${FILES} files × ${SIZE / 1000} kB in ${FOLDERS} folders on loopback; Node ${process.version}; ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${ROUNDS} round(s), medians`);
+console.log(`copies written to ${await fileSystemNote()}`);
 console.log(`command: node bench/import/run.mjs ${process.argv.slice(2).join(' ')}`.trim());
 console.log('\n| protocol | tool | s (median) | files/s | MB/s | × wget (median of rounds) | × wget per round | files ok |');
 console.log('|---|---|---:|---:|---:|---:|---|---|');
