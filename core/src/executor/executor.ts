@@ -342,8 +342,9 @@ export class Executor {
         return this.reserve(job, bytes);
       case 'release': {
         if (!job || owner !== job.job.ownerId) throw new Error('a reservation is for the running job’s owner');
-        job.reserved -= Number(args[2]) + bytes;
-        await this.usage.credit(owner, bytes);
+        job.reserved -= Number(args[2]);
+        await this.usage.credit(owner, bytes); // on failure the bytes stay held, and are given back at the end
+        job.reserved -= bytes;
         return undefined;
       }
       case 'credit':

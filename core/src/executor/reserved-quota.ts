@@ -37,8 +37,12 @@ export class ReservedQuota implements Accounting {
 
   async charge(ownerId: string | null, bytes: number): Promise<void> {
     if (ownerId !== this.ownerId) return this.channel.charge(ownerId, bytes);
-    // another write may take from the balance while this one waits: look again after each grant
-    while (this.balance < bytes) this.balance += await this.channel.reserve(bytes - this.balance, this.takeUnreported());
+    // Another write, or a release, may change the balance while this one waits: add the grant
+    // to the balance as it is then (never to the value read before the wait), and look again.
+    while (this.balance < bytes) {
+      const granted = await this.channel.reserve(bytes - this.balance, this.takeUnreported());
+      this.balance += granted;
+    }
     this.balance -= bytes;
     this.unreported += bytes;
     if (Date.now() - this.lastReport >= REPORT_INTERVAL_MS) this.channel.report(this.takeUnreported());

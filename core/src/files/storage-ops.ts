@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StorageError, sourceStream, storageName, type ListOptions, type ResultSource, type StorageBackend, type StorageEntry } from '@vocloud/sdk';
 import { BadRequestError, NotFoundError, PhaseConflictError } from '../uws/errors.js';
 import { displayPath, resolveUserPath, type JobOwnerLookup, type PathActor, type ResolvedPath } from './areas.js';
@@ -118,12 +118,13 @@ export class StorageOps {
   async write(actor: PathActor, path: string, source: ResultSource, options: { overwrite?: boolean } = {}): Promise<UserEntry> {
     const r = await this.resolve(actor, path, 'write');
     if (r.user.rest === '') throw new BadRequestError('give a file name');
-    const body = typeof source === 'string' ? sourceStream(source) : (source as never);
+    const body = typeof source === 'string' || !(source instanceof Uint8Array || source instanceof Readable) ? sourceStream(source) : source;
     // Most writes make a new file: try that first (one look at the name, in the backend, which
     // refuses an existing name before it reads the body). The backend's write is atomic, and if
-    // the quota then says no, removing the file loses nothing (no earlier version existed).
+    // the quota then says no, removing the file loses nothing (no earlier version existed). A
+    // name that another writer took while the body was being sent is an error: that body is gone.
     const created = await this.on(r, () => this.backend.write(r.backend, body, { overwrite: false })).catch((err: unknown) => {
-      if (err instanceof StorageError && err.code === 'exists') return null;
+      if (err instanceof StorageError && err.code === 'exists' && !(body instanceof Readable && body.readableDidRead)) return null;
       throw err;
     });
     if (created) {
