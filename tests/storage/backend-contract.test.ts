@@ -234,6 +234,19 @@ describe.each(backendCases)('storage contract: $name', (backendCase) => {
       expect(await text(`${d}/f`)).toBe('old');
     });
 
+    it('overwrite: false never replaces a file another writer made meanwhile: of 8 racing writers of a new name one wins', async () => {
+      const d = folder();
+      for (const body of [(i: number) => Buffer.from(`writer ${i}`), (i: number) => Readable.from([Buffer.from(`writer ${i}`)])]) {
+        const name = `${d}/${typeof body(0) === 'object' && body(0) instanceof Readable ? 'streamed' : 'whole'}`;
+        const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => b.write(name, body(i), { overwrite: false })));
+        const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
+        expect(won).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'exists' });
+        expect(await text(name)).toBe(`writer ${won[0]}`);
+      }
+      await vi.waitFor(async () => expect((await fx.rawNames(d)).sort()).toEqual(['streamed', 'whole']), { timeout: 3000, interval: 100 });
+    });
+
     it('a reader never sees a partial file, and lists never show the write in progress', async () => {
       const d = folder();
       const oldSize = 256 * 1024;

@@ -1,5 +1,5 @@
-import { createReadStream, lstatSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { cp, lstat, mkdir, readdir, realpath, rename, rm, stat, access, writeFile, unlink } from 'node:fs/promises';
+import { createReadStream, linkSync, lstatSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { cp, link, lstat, mkdir, readdir, realpath, rename, rm, stat, access, writeFile, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes, randomFillSync } from 'node:crypto';
@@ -78,6 +78,41 @@ function tempName(name: string): string {
   const chars = Array.from(name);
   while (Buffer.byteLength(chars.join('')) + suffix.length > 255) chars.pop();
   return chars.join('') + suffix;
+}
+
+/** Where hard links are refused (FAT, some FUSE and SMB mounts), a rename after the check is the best there is. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK']);
+
+/**
+ * Put a finished temporary file in place. With `noReplace` (overwrite: false) it becomes a hard
+ * link, which fails with EEXIST when the name exists: a file another writer made after the
+ * check is never replaced (two uploads of one new name: one wins, the other is told). Then the
+ * temporary name goes; the inode stays, so nothing is freed.
+ */
+async function placeFile(tmp: string, full: string, noReplace: boolean): Promise<void> {
+  if (noReplace) {
+    try {
+      await link(tmp, full);
+      await unlink(tmp);
+      return;
+    } catch (err) {
+      if (!NO_HARD_LINKS.has(errno(err) ?? '')) throw err;
+    }
+  }
+  await rename(tmp, full);
+}
+
+function placeFileSync(tmp: string, full: string, noReplace: boolean): void {
+  if (noReplace) {
+    try {
+      linkSync(tmp, full);
+      unlinkSync(tmp);
+      return;
+    } catch (err) {
+      if (!NO_HARD_LINKS.has(errno(err) ?? '')) throw err;
+    }
+  }
+  renameSync(tmp, full);
 }
 
 /**
@@ -302,10 +337,11 @@ export class LocalStorageBackend implements StorageBackend {
         throw fsError(err, path, 'parent');
       }
     }
-    // Written under a temporary name and renamed into place: readers never see half a file, and
+    // Written under a temporary name and renamed (overwrite: false: linked) into place: readers never see half a file, and
     // a rename replaces a symlink at the name rather than writing through it.
     const tmp = join(dir, tempName(basename(full)));
-    let size: number;
+    let size = 0;
+    let written = false;
     try {
       if (source instanceof Uint8Array) {
         await writeFile(tmp, source, { flag: 'wx' });
@@ -313,10 +349,11 @@ export class LocalStorageBackend implements StorageBackend {
       } else {
         size = await streamToNewFile(source instanceof Readable ? source : Readable.from(source), tmp, IO_CHUNK);
       }
-      await rename(tmp, full);
+      written = true;
+      await placeFile(tmp, full, options.overwrite === false);
     } catch (err) {
-      // EEXIST: the temporary name was not ours to remove (O_EXCL refused it).
-      if (errno(err) !== 'EEXIST') await rm(tmp, { force: true });
+      // EEXIST before the write: O_EXCL refused the temporary name, which is not ours to remove.
+      if (written || errno(err) !== 'EEXIST') await rm(tmp, { force: true });
       throw fsError(err, path);
     }
     const p = storagePath(path);
@@ -348,12 +385,14 @@ export class LocalStorageBackend implements StorageBackend {
     if (st?.isSymbolicLink()) return null;
     if (st && options.overwrite === false) throw new StorageError('exists', `'${path}' already exists`);
     const tmp = join(dir, tempName(basename(full)));
+    let written = false;
     try {
       writeFileSync(tmp, body, { flag: 'wx' });
-      renameSync(tmp, full);
+      written = true;
+      placeFileSync(tmp, full, options.overwrite === false);
     } catch (err) {
-      // EEXIST: the temporary name was not ours to remove (O_EXCL refused it).
-      if (errno(err) !== 'EEXIST') rmSync(tmp, { force: true });
+      // EEXIST before the write: O_EXCL refused the temporary name, which is not ours to remove.
+      if (written || errno(err) !== 'EEXIST') rmSync(tmp, { force: true });
       throw fsError(err, path);
     }
     return { path: p, name: p.split('/').pop() ?? '', type: 'file', size: body.byteLength, modified: new Date() };

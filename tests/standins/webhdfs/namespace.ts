@@ -57,6 +57,8 @@ function mode(type: 'FILE' | 'DIRECTORY', p: number): string {
 export class Namespace {
   private readonly meta = new Map<string, Meta>();
   private nextFileId = 16386;
+  /** Renames one at a time: a NameNode checks and renames under its namesystem write lock. */
+  private renaming: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -331,7 +333,13 @@ export class Namespace {
   }
 
   /** The deprecated rename (no renameoptions): answers false instead of failing, moves *into* a folder. */
-  async rename(user: string, src: string, dst: string): Promise<boolean> {
+  rename(user: string, src: string, dst: string): Promise<boolean> {
+    const done = this.renaming.then(() => this.renameNow(user, src, dst));
+    this.renaming = done.catch(() => undefined);
+    return done;
+  }
+
+  private async renameNow(user: string, src: string, dst: string): Promise<boolean> {
     const s = await this.traverse(user, src).catch(() => null);
     if (!s || src === '/') return false;
     if (dst === src) return true;
@@ -353,8 +361,14 @@ export class Namespace {
     return true;
   }
 
-  /** rename2 (renameoptions NONE or OVERWRITE): POSIX-like, fails with an exception. */
-  async rename2(user: string, src: string, dst: string, overwrite: boolean): Promise<void> {
+  /** rename2 (renameoptions NONE or OVERWRITE): POSIX-like, fails with an exception; atomic, as in HDFS. */
+  rename2(user: string, src: string, dst: string, overwrite: boolean): Promise<void> {
+    const done = this.renaming.then(() => this.rename2Now(user, src, dst, overwrite));
+    this.renaming = done.catch(() => undefined);
+    return done;
+  }
+
+  private async rename2Now(user: string, src: string, dst: string, overwrite: boolean): Promise<void> {
     const s = await this.traverse(user, src);
     if (!s) throw Remote.notFound(`rename source ${src} is not found.`);
     if (dst === src) throw Remote.exists(`The source ${src} and destination ${dst} are the same`);
