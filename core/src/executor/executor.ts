@@ -337,12 +337,10 @@ export class Executor {
       case 'charge':
         return this.usage.charge(owner, bytes);
       case 'reserve':
-        if (!job || owner !== job.job.ownerId) throw new Error('a reservation is for the running job’s owner');
-        job.reserved -= Number(args[2]);
-        return this.reserve(job, bytes);
       case 'release': {
         if (!job || owner !== job.job.ownerId) throw new Error('a reservation is for the running job’s owner');
-        job.reserved -= Number(args[2]);
+        job.reserved -= Number(args[2]); // what the reservation paid for since the thread last said
+        if (method === 'reserve') return this.reserve(job, bytes);
         await this.usage.credit(owner, bytes); // on failure the bytes stay held, and are given back at the end
         job.reserved -= bytes;
         return undefined;

@@ -118,7 +118,7 @@ export class StorageOps {
   async write(actor: PathActor, path: string, source: ResultSource, options: { overwrite?: boolean } = {}): Promise<UserEntry> {
     const r = await this.resolve(actor, path, 'write');
     if (r.user.rest === '') throw new BadRequestError('give a file name');
-    const body = typeof source === 'string' || !(source instanceof Uint8Array || source instanceof Readable) ? sourceStream(source) : source;
+    const body = source instanceof Uint8Array ? source : sourceStream(source);
     // Most writes make a new file: try that first (one look at the name, in the backend, which
     // refuses an existing name before it reads the body). The backend's write is atomic, and if
     // the quota then says no, removing the file loses nothing (no earlier version existed). A

@@ -80,6 +80,11 @@ function tempName(name: string): string {
   return chars.join('') + suffix;
 }
 
+/** The entry of a file just written (no stat: its size is known, its time is now). */
+function writtenFile(p: string, size: number): StorageEntry {
+  return { path: p, name: p.split('/').pop() ?? '', type: 'file', size, modified: new Date() };
+}
+
 /** Where hard links are refused (FAT, some FUSE and SMB mounts), a rename after the check is the best there is. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK']);
 
@@ -337,8 +342,8 @@ export class LocalStorageBackend implements StorageBackend {
         throw fsError(err, path, 'parent');
       }
     }
-    // Written under a temporary name and renamed (overwrite: false: linked) into place: readers never see half a file, and
-    // a rename replaces a symlink at the name rather than writing through it.
+    // Written under a temporary name and put in place (placeFile): readers never see half a
+    // file, and a symlink at the name is replaced, never written through.
     const tmp = join(dir, tempName(basename(full)));
     let size = 0;
     let written = false;
@@ -356,13 +361,12 @@ export class LocalStorageBackend implements StorageBackend {
       if (written || errno(err) !== 'EEXIST') await rm(tmp, { force: true });
       throw fsError(err, path);
     }
-    const p = storagePath(path);
-    return { path: p, name: p.split('/').pop() ?? '', type: 'file', size, modified: new Date() };
+    return writtenFile(storagePath(path), size);
   }
 
   /**
    * A small body into a folder known to be safe, with synchronous calls: one lstat (no Error for
-   * a missing name), the temporary file written whole, one rename. Only off the main thread, in
+   * a missing name), the temporary file written whole, put in place. Only off the main thread, in
    * the executor threads that run jobs, where blocking for a small write delays nothing but the
    * job itself: an import writes thousands of small files, and each asynchronous call (a hand-off
    * to libuv's pool and back, a promise, an Error per ENOENT) cost more CPU than the system call
@@ -395,7 +399,7 @@ export class LocalStorageBackend implements StorageBackend {
       if (written || errno(err) !== 'EEXIST') rmSync(tmp, { force: true });
       throw fsError(err, path);
     }
-    return { path: p, name: p.split('/').pop() ?? '', type: 'file', size: body.byteLength, modified: new Date() };
+    return writtenFile(p, body.byteLength);
   }
 
 
