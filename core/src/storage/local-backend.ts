@@ -88,11 +88,17 @@ function writtenFile(p: string, size: number): StorageEntry {
 /** Where hard links are refused (FAT, some FUSE and SMB mounts), a rename after the check is the best there is. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK']);
 
+/** EEXIST as the file system says it, for a name found taken by a look. */
+function taken(full: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`EEXIST: file already exists, '${full}'`), { code: 'EEXIST' });
+}
+
 /**
  * Put a finished temporary file in place. With `noReplace` (overwrite: false) it becomes a hard
  * link, which fails with EEXIST when the name exists: a file another writer made after the
  * check is never replaced (two uploads of one new name: one wins, the other is told). Then the
- * temporary name goes; the inode stays, so nothing is freed.
+ * temporary name goes; the inode stays, so nothing is freed. Where hard links are refused, a
+ * look at the name and a rename is the best there is.
  */
 async function placeFile(tmp: string, full: string, noReplace: boolean): Promise<void> {
   if (noReplace) {
@@ -103,6 +109,7 @@ async function placeFile(tmp: string, full: string, noReplace: boolean): Promise
     } catch (err) {
       if (!NO_HARD_LINKS.has(errno(err) ?? '')) throw err;
     }
+    if (await lookAt(full)) throw taken(full);
   }
   await rename(tmp, full);
 }
@@ -116,16 +123,12 @@ function placeFileSync(tmp: string, full: string, noReplace: boolean): void {
     } catch (err) {
       if (!NO_HARD_LINKS.has(errno(err) ?? '')) throw err;
     }
+    if (lstatSync(full, { throwIfNoEntry: false })) throw taken(full);
   }
   renameSync(tmp, full);
 }
 
-/**
- * lstat, with null for a missing path. (Small whole bodies written from executor threads look
- * with lstatSync instead: writeSmallSync. An earlier try of lstatSync alone, in 2026-11, was
- * judged by wall times that swung with the machine's file creation costs, see
- * docs/plugins/datasources.md, Benchmark.)
- */
+/** lstat, with null for a missing path. */
 async function lookAt(full: string): Promise<Stats | null> {
   try {
     return await lstat(full);
@@ -380,28 +383,34 @@ export class LocalStorageBackend implements StorageBackend {
     const full = join(root, ...p.split('/'));
     const dir = dirname(full);
     if (!this.isSafe(dir, root)) return null;
-    let st: Stats | undefined;
-    try {
-      st = lstatSync(full, { throwIfNoEntry: false });
-    } catch {
-      return null; // ENOTDIR and the like: the general path says what is wrong
+    const noReplace = options.overwrite === false;
+    // A new file (what StorageOps asks for first) needs no look at the name: it is linked into
+    // place, which fails with EEXIST on any existing name, and the general path then says what
+    // is there (a file, a folder, a symlink leading out). A replacement looks first, so a
+    // symlink is never silently replaced here.
+    if (!noReplace) {
+      let st: Stats | undefined;
+      try {
+        st = lstatSync(full, { throwIfNoEntry: false });
+      } catch {
+        return null; // ENOTDIR and the like: the general path says what is wrong
+      }
+      if (st?.isSymbolicLink()) return null;
     }
-    if (st?.isSymbolicLink()) return null;
-    if (st && options.overwrite === false) throw new StorageError('exists', `'${path}' already exists`);
     const tmp = join(dir, tempName(basename(full)));
     let written = false;
     try {
       writeFileSync(tmp, body, { flag: 'wx' });
       written = true;
-      placeFileSync(tmp, full, options.overwrite === false);
+      placeFileSync(tmp, full, noReplace);
     } catch (err) {
       // EEXIST before the write: O_EXCL refused the temporary name, which is not ours to remove.
       if (written || errno(err) !== 'EEXIST') rmSync(tmp, { force: true });
+      if (written && noReplace && errno(err) === 'EEXIST') return null;
       throw fsError(err, path);
     }
     return writtenFile(p, body.byteLength);
   }
-
 
   async mkdir(path: string): Promise<void> {
     const full = await this.osPath(path);
@@ -410,6 +419,9 @@ export class LocalStorageBackend implements StorageBackend {
     } catch (err) {
       throw fsError(err, path);
     }
+    // locate checked where the path leads; what mkdir added is plain folders. Remembered, so
+    // the first writes into a new folder (an import's, several at once) skip the realpath walk.
+    this.rememberSafe(full);
   }
 
   async move(from: string, to: string): Promise<void> {
