@@ -36,4 +36,21 @@ describe('storage paths are safe by construction', () => {
   it('a name cannot contain a slash', () => {
     expect(() => storageName('a/b')).toThrow(/cannot contain/);
   });
+
+  // Plain ASCII names take a short path (one regular expression); it must decide exactly as the
+  // rules do. The rules, restated for ASCII: not empty, not '.' or '..', no '/' or '\\', no
+  // control character, no white space at either end, at most 255 bytes.
+  it('decides every ASCII name as the rules say', () => {
+    const allowed = (n: string): boolean =>
+      n.length > 0 && n.length <= 255 && n !== '.' && n !== '..' && !/[/\\\x00-\x1f\x7f]/.test(n) && n.trim() === n;
+    const alphabet = [' ', '.', '/', '\\', '\t', '\x7f', 'a', 'Z', '0', '~', '[', ']', '-', '!'];
+    let seed = 7;
+    const next = (k: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % k);
+    const names = ['', '.', '..', '...', ' ', 'a', ' a', 'a ', 'a b', '.a', 'a.', '~', 'x'.repeat(255), 'x'.repeat(256)];
+    for (let i = 0; i < 5000; i++) names.push(Array.from({ length: 1 + next(6) }, () => alphabet[next(alphabet.length)]).join(''));
+    for (const n of names) {
+      if (allowed(n)) expect(storageName(n), JSON.stringify(n)).toBe(n);
+      else expect(() => storageName(n), JSON.stringify(n)).toThrow(InvalidPathError);
+    }
+  });
 });
