@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { storageName } from '@vocloud/sdk';
-import { decodeUrlSegment, dispositionFileName, numberedName, safeName } from '../src/common/names.js';
+import { decodeNameBytes, decodeUrlSegment, dispositionFileName, numberedName, percentBytes, safeName } from '../src/common/names.js';
 
 describe('remote names become one safe storage name', () => {
   it('path traversal in a name stays one name inside the folder', () => {
@@ -48,6 +48,16 @@ describe('remote names become one safe storage name', () => {
     expect(decodeUrlSegment('caf%E9.fits')).toBe('café.fits');
     expect(decodeUrlSegment('caf%C3%A9.fits')).toBe('café.fits');
     expect(decodeUrlSegment('%2E%2E%2F%2E%2E%2Fetc%2Fpasswd')).toBe('../../etc/passwd');
+  });
+
+  it('a segment with nothing encoded (the short path) decodes as the byte-wise decoding does', () => {
+    const alphabet = ['a', 'Z', '0', ' ', '.', '~', '+', '%', '%2F', '%e9', '%C3%A9', '\u00e9', '\t', '/', '%%', '%4'];
+    let seed = 11;
+    const next = (k: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % k);
+    for (let i = 0; i < 3000; i++) {
+      const s = Array.from({ length: 1 + next(5) }, () => alphabet[next(alphabet.length)]).join('');
+      expect(decodeUrlSegment(s), JSON.stringify(s)).toBe(decodeNameBytes(percentBytes(s)));
+    }
   });
 
   it('Content-Disposition names keep only their last segment', () => {

@@ -108,6 +108,8 @@ export function percentBytes(segment: string): Uint8Array {
 
 /** Percent-decode one URL path segment into a name, tolerating bytes that are not UTF-8. */
 export function decodeUrlSegment(segment: string): string {
+  // most segments are plain ASCII with nothing encoded: they decode to themselves
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(segment)) return segment;
   return decodeNameBytes(percentBytes(segment));
 }
 
