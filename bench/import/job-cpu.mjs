@@ -4,8 +4,10 @@
 // and the source server's CPU (from /proc). Medians leave out the first two jobs (plugin
 // loading, JIT warm-up). CPU varies less than wall time on a shared machine, so two builds are
 // compared by running this from each checkout in turn, a few times:
-//   node bench/import/job-cpu.mjs [--kind pglite|postgres] [--jobs 7] [--files 2000] [--pg URL]
-// Nothing is deleted before the end (see run.mjs: ext4 without a journal and freed inodes).
+//   node bench/import/job-cpu.mjs [--kind pglite|postgres] [--jobs 7] [--files 2000] [--pg URL] [--keep]
+// Nothing is deleted before the end (see run.mjs: ext4 without a journal and freed inodes);
+// with --keep not even then (the folders are named at the end), so runs taken in turns do not
+// pay for each other's deletions: delete them all after the series.
 import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startHttp } from './peers.mjs';
@@ -17,6 +19,7 @@ const { values: o } = parseArgs({
     kind: { type: 'string', default: 'postgres' },
     jobs: { type: 'string', default: '7' },
     files: { type: 'string', default: '2000' },
+    keep: { type: 'boolean', default: false },
     pg: { type: 'string', default: process.env.VOCLOUD_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -41,9 +44,10 @@ try {
     console.log(`job ${i + 1}: wall ${wall.toFixed(0)} ms, user ${user.toFixed(0)} ms, system ${system.toFixed(0)} ms, source server ${source.toFixed(0)} ms`);
   }
 } finally {
-  await server.stop();
+  await server.stop({ keep: o.keep });
   await peer.stop();
-  rmSync(tree.root, { recursive: true, force: true });
+  if (o.keep) console.log(`kept: ${tree.root} ${server.dataDir}`);
+  else rmSync(tree.root, { recursive: true, force: true });
 }
 const steady = rows.length > 3 ? rows.slice(2) : rows;
 const median = (k) => steady.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(steady.length / 2)];

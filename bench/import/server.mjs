@@ -44,9 +44,10 @@ export async function startVocloud(kind, { pgUrl, pluginOptions, plugin = '@vocl
   return {
     url,
     dataDir,
-    async stop() {
+    /** `keep`: leave the files (a series of runs deletes them at its end, see run.mjs). */
+    async stop({ keep = false } = {}) {
       await vocloud.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
       await drop();
     },
   };
