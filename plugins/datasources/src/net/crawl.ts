@@ -100,85 +100,95 @@ export async function* crawl(start: string, o: CrawlOptions): AsyncGenerator<Imp
   prefix.hash = '';
   if (!prefix.pathname.endsWith('/')) prefix.pathname = prefix.pathname.slice(0, prefix.pathname.lastIndexOf('/') + 1);
   const visited = new Set<string>([canonical(startUrl), canonical(first.finalUrl)]);
-  const queue: { page: Page; html: string }[] = [{ page: { url: first.finalUrl, segs: [], ancestors: new Map() }, html: first.html }];
+  // Folders found and not read yet, breadth first. A folder is read only when its turn comes,
+  // so the files of the first folder are on their way while later folders wait: reading every
+  // folder of a level before yielding a file kept the downloads idle for the whole level.
+  const queue: { url: URL; segs: string[]; ancestors: ReadonlyMap<string, string> }[] = [];
+  let page: Page | null = { url: first.finalUrl, segs: [], ancestors: new Map() };
+  let html = first.html;
   let pages = 1;
   let depthNoted = false;
-  while (queue.length > 0) {
+  for (;;) {
     if (o.signal.aborted) return;
-    const { page, html } = queue.shift()!;
-    const files: { url: URL; segs: string[] }[] = [];
-    const folders: { url: URL; segs: string[] }[] = [];
-    const names: string[] = [];
-    for (const href of indexLinks(html)) {
-      let u: URL;
-      try {
-        u = new URL(href, page.url);
-      } catch {
-        continue;
+    if (page) {
+      const files: { url: URL; segs: string[] }[] = [];
+      const folders: { url: URL; segs: string[] }[] = [];
+      const names: string[] = [];
+      for (const href of indexLinks(html)) {
+        let u: URL;
+        try {
+          u = new URL(href, page.url);
+        } catch {
+          continue;
+        }
+        if (u.search || (u.protocol !== 'http:' && u.protocol !== 'https:')) continue;
+        u.hash = '';
+        const segs = below(prefix, u);
+        if (segs === null || segs.length === 0) continue;
+        const key = canonical(u);
+        if (u.pathname.endsWith('/')) {
+          if (segs.length <= page.segs.length) continue; // a parent or a sibling of an ancestor
+          const rel = relativeName(segs, page.segs, true);
+          if (rel) names.push(rel);
+          if (visited.has(key)) continue;
+          visited.add(key);
+          folders.push({ url: u, segs });
+        } else {
+          const rel = relativeName(segs, page.segs, false);
+          if (rel) names.push(rel);
+          if (visited.has(key)) continue;
+          visited.add(key);
+          files.push({ url: u, segs });
+        }
       }
-      if (u.search || (u.protocol !== 'http:' && u.protocol !== 'https:')) continue;
-      u.hash = '';
-      const segs = below(prefix, u);
-      if (segs === null || segs.length === 0) continue;
-      const key = canonical(u);
-      if (u.pathname.endsWith('/')) {
-        if (segs.length <= page.segs.length) continue; // a parent or a sibling of an ancestor
-        const rel = relativeName(segs, page.segs, true);
-        if (rel) names.push(rel);
-        if (visited.has(key)) continue;
-        visited.add(key);
-        folders.push({ url: u, segs });
-      } else {
-        const rel = relativeName(segs, page.segs, false);
-        if (rel) names.push(rel);
-        if (visited.has(key)) continue;
-        visited.add(key);
-        files.push({ url: u, segs });
+      for (const f of files) if (o.filter.file(f.segs.join('/'))) yield fileItem(o, f.url, f.segs);
+      const signature = [...new Set(names)].sort().join('\n');
+      const ancestors = new Map(page.ancestors);
+      if (signature) ancestors.set(signature, displayUrl(page.url.toString()));
+      for (const d of folders) {
+        if (!o.filter.folder(d.segs.join('/'))) continue;
+        if (d.segs.length > o.depth) {
+          if (!depthNoted) o.note(`folders deeper than ${o.depth} level(s) were not followed (first: ${displayUrl(d.url.toString())})`);
+          depthNoted = true;
+          continue;
+        }
+        if (pages >= o.maxPages) {
+          o.record(displayUrl(d.url.toString()), 'skipped', `not followed: the crawl read its limit of ${o.maxPages} index pages`);
+          continue;
+        }
+        pages++;
+        queue.push({ ...d, ancestors });
       }
     }
-    for (const f of files) if (o.filter.file(f.segs.join('/'))) yield fileItem(o, f.url, f.segs);
-    const signature = [...new Set(names)].sort().join('\n');
-    const ancestors = new Map(page.ancestors);
-    if (signature) ancestors.set(signature, displayUrl(page.url.toString()));
-    for (const d of folders) {
-      const path = d.segs.join('/');
-      if (!o.filter.folder(path)) continue;
-      if (d.segs.length > o.depth) {
-        if (!depthNoted) o.note(`folders deeper than ${o.depth} level(s) were not followed (first: ${displayUrl(d.url.toString())})`);
-        depthNoted = true;
+    const d = queue.shift();
+    if (!d) return;
+    page = null;
+    try {
+      const got = await fetchIndex(o, d.url.toString());
+      if (got.html === null) {
+        // a "folder" link that serves a file: import it as one
+        if (o.filter.file(d.segs.join('/'))) yield fileItem(o, d.url, d.segs);
         continue;
       }
-      if (pages >= o.maxPages) {
-        o.record(displayUrl(d.url.toString()), 'skipped', `not followed: the crawl read its limit of ${o.maxPages} index pages`);
+      const finalKey = canonical(got.finalUrl);
+      if (finalKey !== canonical(d.url)) {
+        if (visited.has(finalKey) || below(prefix, got.finalUrl) === null) {
+          o.record(displayUrl(d.url.toString()), 'skipped', `index loop: redirects to ${displayUrl(got.finalUrl.toString())}, which is ${visited.has(finalKey) ? 'already read' : 'outside the start folder'}`);
+          continue;
+        }
+        visited.add(finalKey);
+      }
+      const childSig = listingSignature(got.html, got.finalUrl, prefix, d.segs);
+      const loopOf = childSig ? d.ancestors.get(childSig) : undefined;
+      if (loopOf) {
+        o.record(displayUrl(d.url.toString()), 'skipped', `index loop: this folder lists exactly what ${loopOf} lists (a link back to a parent); not followed`);
         continue;
       }
-      pages++;
-      try {
-        const got = await fetchIndex(o, d.url.toString());
-        if (got.html === null) {
-          // a "folder" link that serves a file: import it as one
-          if (o.filter.file(path)) yield fileItem(o, d.url, d.segs);
-          continue;
-        }
-        const finalKey = canonical(got.finalUrl);
-        if (finalKey !== canonical(d.url)) {
-          if (visited.has(finalKey) || below(prefix, got.finalUrl) === null) {
-            o.record(displayUrl(d.url.toString()), 'skipped', `index loop: redirects to ${displayUrl(got.finalUrl.toString())}, which is ${visited.has(finalKey) ? 'already read' : 'outside the start folder'}`);
-            continue;
-          }
-          visited.add(finalKey);
-        }
-        const childSig = listingSignature(got.html, got.finalUrl, prefix, d.segs);
-        const loopOf = childSig ? ancestors.get(childSig) : undefined;
-        if (loopOf) {
-          o.record(displayUrl(d.url.toString()), 'skipped', `index loop: this folder lists exactly what ${loopOf} lists (a link back to a parent); not followed`);
-          continue;
-        }
-        queue.push({ page: { url: got.finalUrl, segs: d.segs, ancestors }, html: got.html });
-      } catch (err) {
-        if (o.signal.aborted) return;
-        o.record(displayUrl(d.url.toString()), 'failed', `index page: ${asItemError(err).message}`);
-      }
+      page = { url: got.finalUrl, segs: d.segs, ancestors: d.ancestors };
+      html = got.html;
+    } catch (err) {
+      if (o.signal.aborted) return;
+      o.record(displayUrl(d.url.toString()), 'failed', `index page: ${asItemError(err).message}`);
     }
   }
 }

@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathFilter } from '../src/common/glob.js';
+import { crawl } from '../src/net/crawl.js';
+import { HttpClient } from '../src/net/http.js';
+import { NetworkGuard } from '../src/net/guard.js';
+
+/*
+ * The crawl reads a folder's index page only when its turn comes (breadth first), so the first
+ * folder's files are yielded — and downloading — before the later folders are read. A real
+ * HTTP server on loopback records the order of requests.
+ */
+const FOLDERS = ['a', 'b', 'c', 'd', 'e'];
+const index = (links: string[]) => `<html><body><pre>\n<a href="../">../</a>\n${links.map((l) => `<a href="${l}">${l}</a>`).join('\n')}</pre></body></html>`;
+
+let server: Server;
+let base: string;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    requests.push(path);
+    const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html' }).end(body);
+    if (path === '/data/') return html(index(FOLDERS.map((f) => `${f}/`)));
+    const folder = /^\/data\/([a-e])\/$/.exec(path);
+    if (folder) return html(index([`${folder[1]}1.fits`, `${folder[1]}2.fits`, ...(folder[1] === 'a' ? ['deeper/'] : [])]));
+    if (path === '/data/a/deeper/') return html(index(['x.fits']));
+    res.writeHead(200, { 'content-type': 'application/fits' }).end('SIMPLE  =                    T');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('crawl order', () => {
+  it("yields a folder's files before reading the next folder, and still finds every file breadth first", async () => {
+    const client = new HttpClient(new NetworkGuard(true), { connect: 5000, response: 5000, idle: 5000, body: 5000 }, 'vocloud-test');
+    const notes: string[] = [];
+    const items = crawl(`${base}/data/`, {
+      client,
+      retry: { retries: 0, delay: 0.01 },
+      signal: new AbortController().signal,
+      depth: 5,
+      filter: pathFilter([], []),
+      maxPages: 100,
+      record: (url, state, error) => notes.push(`${state} ${url} ${error}`),
+      note: (t) => notes.push(t),
+      query: `${base}/data/`,
+    });
+    try {
+      const first = await items.next();
+      expect(first.value?.url).toBe(`${base}/data/a/a1.fits`);
+      // only the start page and the first folder have been read so far
+      expect(requests).toEqual(['/data/', '/data/a/']);
+      const rest: string[] = [first.value!.url];
+      for await (const item of items) rest.push(item.url);
+      expect(rest.map((u) => u.slice(base.length))).toEqual([
+        '/data/a/a1.fits', '/data/a/a2.fits',
+        '/data/b/b1.fits', '/data/b/b2.fits',
+        '/data/c/c1.fits', '/data/c/c2.fits',
+        '/data/d/d1.fits', '/data/d/d2.fits',
+        '/data/e/e1.fits', '/data/e/e2.fits',
+        '/data/a/deeper/x.fits',
+      ]);
+      expect(requests).toEqual(['/data/', '/data/a/', '/data/b/', '/data/c/', '/data/d/', '/data/e/', '/data/a/deeper/']);
+      expect(notes).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+});
