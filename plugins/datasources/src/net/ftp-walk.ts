@@ -42,53 +42,65 @@ export async function* walkFtp(start: string, o: FtpWalkOptions): AsyncGenerator
       return;
     }
   }
-  const root = await list(base);
-  const queue: { dir: string; segs: string[]; entries: FtpEntry[]; ancestors: Set<string> }[] = [
-    { dir: base, segs: [], entries: root, ancestors: new Set() },
-  ];
+  // Folders found and not listed yet, breadth first. A folder is listed only when its turn
+  // comes, so the first folder's files are on their way while later folders wait (listing a
+  // whole level first kept the downloads idle for one LIST per folder).
+  const queue: { dir: string; segs: string[]; ancestors: Set<string> }[] = [];
+  let current: { dir: string; segs: string[]; entries: FtpEntry[]; ancestors: Set<string> } | null = {
+    dir: base,
+    segs: [],
+    entries: await list(base),
+    ancestors: new Set(),
+  };
   let dirs = 1;
   let depthNoted = false;
-  while (queue.length > 0) {
+  for (;;) {
     if (o.signal.aborted) return;
-    const { dir, segs, entries, ancestors } = queue.shift()!;
-    const signature = signatureOf(entries);
-    const below = new Set(ancestors);
-    if (signature) below.add(signature);
-    for (const e of entries) {
-      if (e.raw === '.' || e.raw === '..') continue;
-      const path = `${dir === '/' ? '' : dir}/${e.raw}`;
-      if (/[\r\n\0]/.test(e.raw)) {
-        o.record(url(path), 'failed', 'the name contains line breaks or NUL, which FTP commands cannot carry');
-        continue;
-      }
-      const rel = [...segs, e.name].join('/');
-      if (e.kind === 'file') {
-        if (o.filter.file(rel)) yield fileItem(o, url(path), path, segs, e);
-      } else if (e.kind === 'directory' && o.recursive) {
-        if (!o.filter.folder(rel)) continue;
-        if (segs.length + 1 > o.depth) {
-          if (!depthNoted) o.note(`folders deeper than ${o.depth} level(s) were not followed (first: ${url(path)})`);
-          depthNoted = true;
+    if (current) {
+      const { dir, segs, entries, ancestors } = current;
+      const signature = signatureOf(entries);
+      const below = new Set(ancestors);
+      if (signature) below.add(signature);
+      for (const e of entries) {
+        if (e.raw === '.' || e.raw === '..') continue;
+        const path = `${dir === '/' ? '' : dir}/${e.raw}`;
+        if (/[\r\n\0]/.test(e.raw)) {
+          o.record(url(path), 'failed', 'the name contains line breaks or NUL, which FTP commands cannot carry');
           continue;
         }
-        if (dirs >= MAX_DIRS) {
-          o.record(url(path), 'skipped', `not followed: the import listed its limit of ${MAX_DIRS} folders`);
-          continue;
-        }
-        dirs++;
-        try {
-          const children = await list(path);
-          const sig = signatureOf(children);
-          if (sig && below.has(sig)) {
-            o.record(url(`${path}/`), 'skipped', 'folder loop: this folder lists exactly what a folder above it lists (a link back to a parent); not followed');
+        const rel = [...segs, e.name].join('/');
+        if (e.kind === 'file') {
+          if (o.filter.file(rel)) yield fileItem(o, url(path), path, segs, e);
+        } else if (e.kind === 'directory' && o.recursive) {
+          if (!o.filter.folder(rel)) continue;
+          if (segs.length + 1 > o.depth) {
+            if (!depthNoted) o.note(`folders deeper than ${o.depth} level(s) were not followed (first: ${url(path)})`);
+            depthNoted = true;
             continue;
           }
-          queue.push({ dir: path, segs: [...segs, e.name], entries: children, ancestors: below });
-        } catch (err) {
-          if (o.signal.aborted) return;
-          o.record(url(`${path}/`), 'failed', asItemError(err).message);
+          if (dirs >= MAX_DIRS) {
+            o.record(url(path), 'skipped', `not followed: the import listed its limit of ${MAX_DIRS} folders`);
+            continue;
+          }
+          dirs++;
+          queue.push({ dir: path, segs: [...segs, e.name], ancestors: below });
         }
       }
+    }
+    const next = queue.shift();
+    if (!next) return;
+    current = null;
+    try {
+      const children = await list(next.dir);
+      const sig = signatureOf(children);
+      if (sig && next.ancestors.has(sig)) {
+        o.record(url(`${next.dir}/`), 'skipped', 'folder loop: this folder lists exactly what a folder above it lists (a link back to a parent); not followed');
+        continue;
+      }
+      current = { ...next, entries: children };
+    } catch (err) {
+      if (o.signal.aborted) return;
+      o.record(url(`${next.dir}/`), 'failed', asItemError(err).message);
     }
   }
 }
