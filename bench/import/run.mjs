@@ -37,7 +37,17 @@ const OPTIONS = { allowPrivateNetworks: true };
 
 const log = (m) => process.stderr.write(`  ${m}\n`);
 
+/**
+ * Every row starts with nothing left to write back: the rows before it wrote hundreds of MB,
+ * and the kernel's flusher writes pages out 30 s after they were dirtied — in the middle of
+ * whichever row runs then (the later rows of a round, the first of the next). Not timed.
+ */
+async function settle() {
+  await run('sync');
+}
+
 async function timed(fn) {
+  await settle();
   const t0 = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t0) / 1e9;
@@ -135,6 +145,7 @@ const servers = new Map();
 /** One server of each kind for the whole run (later rounds reuse it, as a deployment would). */
 async function viaServer(kind, type, url, n) {
   if (!servers.has(kind)) servers.set(kind, await startVocloud(kind, { pgUrl: PG, pluginOptions: OPTIONS }));
+  await settle();
   return serverJob(servers.get(kind), type, url, n);
 }
 
@@ -223,7 +234,7 @@ for (const r of rows) {
 // the disk-only rows are compared with HTTP's wget: how much of wget's time the writes alone take
 const wgetIn = (protocol, round) => rows.find((r) => r.protocol === (protocol === 'disk' ? 'HTTP' : protocol) && r.tool === 'wget -r' && r.round === round)?.seconds;
 console.log(`\nImport benchmark — ${FILES} files × ${SIZE / 1000} kB in ${FOLDERS} folders on loopback; Node ${process.version}; ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${ROUNDS} round(s), medians`);
-console.log(`copies written to ${await fileSystemNote()}`);
+console.log(`copies written to ${await fileSystemNote()}; every row starts after a sync (nothing left to write back)`);
 console.log(`command: node bench/import/run.mjs ${process.argv.slice(2).join(' ')}`.trim());
 console.log('\n| protocol | tool | s (median) | files/s | MB/s | × wget (median of rounds) | × wget per round | files ok |');
 console.log('|---|---|---:|---:|---:|---:|---|---|');
