@@ -25,6 +25,11 @@ export interface CrawlOptions {
 
 const MAX_INDEX_BYTES = 32 * 2 ** 20;
 
+/** Folder pages fetched at once, the one being read included. */
+const READ_AHEAD = 4;
+
+type PageRead = { got: { finalUrl: URL; html: string | null } } | { err: unknown };
+
 /** The URL without fragment, for visited checks. */
 function canonical(u: URL): string {
   const c = new URL(u.toString());
@@ -103,7 +108,17 @@ export async function* crawl(start: string, o: CrawlOptions): AsyncGenerator<Imp
   // Folders found and not read yet, breadth first. A folder is read only when its turn comes,
   // so the files of the first folder are on their way while later folders wait: reading every
   // folder of a level before yielding a file kept the downloads idle for the whole level.
-  const queue: { url: URL; segs: string[]; ancestors: ReadonlyMap<string, string> }[] = [];
+  // The next few folders' pages are fetched ahead (READ_AHEAD at once), so a tree of many
+  // small folders does not wait for one page after another; they are still taken in order.
+  const queue: { url: URL; segs: string[]; ancestors: ReadonlyMap<string, string>; read?: Promise<PageRead> }[] = [];
+  const readAhead = (): void => {
+    for (const q of queue.slice(0, READ_AHEAD)) {
+      q.read ??= fetchIndex(o, q.url.toString()).then(
+        (got) => ({ got }),
+        (err: unknown) => ({ err }),
+      );
+    }
+  };
   let page: Page | null = { url: first.finalUrl, segs: [], ancestors: new Map() };
   let html = first.html;
   let pages = 1;
@@ -160,11 +175,14 @@ export async function* crawl(start: string, o: CrawlOptions): AsyncGenerator<Imp
         queue.push({ ...d, ancestors });
       }
     }
+    readAhead();
     const d = queue.shift();
     if (!d) return;
     page = null;
     try {
-      const got = await fetchIndex(o, d.url.toString());
+      const read = await d.read!;
+      if ('err' in read) throw read.err;
+      const { got } = read;
       if (got.html === null) {
         // a "folder" link that serves a file: import it as one
         if (o.filter.file(d.segs.join('/'))) yield fileItem(o, d.url, d.segs);
