@@ -49,21 +49,27 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
+/** A crawl from `start` with a client of its own; what it records and notes goes to `notes`. */
+function crawlFrom(start: string, notes: string[]) {
+  const client = new HttpClient(new NetworkGuard(true), { connect: 5000, response: 5000, idle: 5000, body: 5000 }, 'vocloud-test');
+  const items = crawl(start, {
+    client,
+    retry: { retries: 0, delay: 0.01 },
+    signal: new AbortController().signal,
+    depth: 5,
+    filter: pathFilter([], []),
+    maxPages: 100,
+    record: (url, state, error) => notes.push(`${state} ${url} ${error}`),
+    note: (t) => notes.push(t),
+    query: start,
+  });
+  return { client, items };
+}
+
 describe('crawl order', () => {
   it("yields a folder's files before reading the next folder, and still finds every file breadth first", async () => {
-    const client = new HttpClient(new NetworkGuard(true), { connect: 5000, response: 5000, idle: 5000, body: 5000 }, 'vocloud-test');
     const notes: string[] = [];
-    const items = crawl(`${base}/data/`, {
-      client,
-      retry: { retries: 0, delay: 0.01 },
-      signal: new AbortController().signal,
-      depth: 5,
-      filter: pathFilter([], []),
-      maxPages: 100,
-      record: (url, state, error) => notes.push(`${state} ${url} ${error}`),
-      note: (t) => notes.push(t),
-      query: `${base}/data/`,
-    });
+    const { client, items } = crawlFrom(`${base}/data/`, notes);
     try {
       const first = await items.next();
       expect(first.value?.url).toBe(`${base}/data/a/a1.fits`);
@@ -90,23 +96,15 @@ describe('crawl order', () => {
   });
 
   it('fetches a few folder pages ahead, never more than four at once', async () => {
-    const client = new HttpClient(new NetworkGuard(true), { connect: 5000, response: 5000, idle: 5000, body: 5000 }, 'vocloud-test');
+    const notes: string[] = [];
+    const { client, items } = crawlFrom(`${base}/slow/`, notes);
     try {
       const got: string[] = [];
-      for await (const item of crawl(`${base}/slow/`, {
-        client,
-        retry: { retries: 0, delay: 0.01 },
-        signal: new AbortController().signal,
-        depth: 5,
-        filter: pathFilter([], []),
-        maxPages: 100,
-        record: () => undefined,
-        note: () => undefined,
-        query: `${base}/slow/`,
-      })) got.push(item.url.slice(base.length));
+      for await (const item of items) got.push(item.url.slice(base.length));
       expect(got).toEqual(SLOW.map((f) => `/slow/${f}/${f}.fits`));
       expect(maxInFlight).toBeGreaterThan(1);
       expect(maxInFlight).toBeLessThanOrEqual(4);
+      expect(notes).toEqual([]);
     } finally {
       client.close();
     }
