@@ -1,7 +1,7 @@
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '@vocloud/sdk';
 import { LocalStorageBackend } from '../../core/src/storage/local-backend.js';
 
@@ -60,4 +60,35 @@ describe.each([
     expect(await code(b.write('d/dirlink/planted.txt', Buffer.from('x')))).toBe('invalid-path');
     expect(await readdir(outside)).toEqual(['secret.txt']);
   });
+
+  // The general path's lookup; the synchronous one never calls it for a new file in a folder
+  // it knows, so counting its calls tells which path a write took.
+  const lookups = () => vi.spyOn(b as unknown as { locate(path: string): Promise<unknown> }, 'locate');
+
+  // Only the synchronous mode has a fast path to check (registered only there, not skipped).
+  if (sync) {
+    it('a new file in a folder made through the backend takes the synchronous path; a link sends it to the general one', async () => {
+      const spy = lookups();
+      await b.write('d/plain.txt', Buffer.from('x'), { overwrite: false });
+      expect(spy).not.toHaveBeenCalled();
+      expect(await code(b.write('d/link', Buffer.from('x'), { overwrite: false }))).toBe('invalid-path');
+      expect(spy).toHaveBeenCalledTimes(1);
+    });
+
+    it('a symlink planted between mkdir\'s check and mkdir itself is not remembered as a safe folder', async () => {
+      // the race, made to happen: the link appears right after the lookup found no name
+      const backend = b as unknown as { locate(path: string): Promise<unknown> };
+      const locate = backend.locate.bind(b);
+      vi.spyOn(backend, 'locate').mockImplementationOnce(async (path) => {
+        const found = await locate(path);
+        await symlink(outside, join(root, 'd', 'planted'));
+        return found;
+      });
+      await b.mkdir('d/planted'); // mkdir -p accepts a symlink to a folder
+      const spy = lookups();
+      expect(await code(b.write('d/planted/x.txt', Buffer.from('x'), { overwrite: false }))).toBe('invalid-path');
+      expect(spy).toHaveBeenCalled();
+      expect(await readdir(outside)).toEqual(['secret.txt']);
+    });
+  }
 });

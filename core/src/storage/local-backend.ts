@@ -368,8 +368,10 @@ export class LocalStorageBackend implements StorageBackend {
   }
 
   /**
-   * A small body into a folder known to be safe, with synchronous calls: one lstat (no Error for
-   * a missing name), the temporary file written whole, put in place. Only off the main thread, in
+   * A small body into a folder known to be safe, with synchronous calls: the temporary file
+   * written whole, put in place (a new file without a look at its name: when the name exists,
+   * the body was written for nothing and the general path answers; a replacement after one
+   * lstat, which gives no Error for a missing name). Only off the main thread, in
    * the executor threads that run jobs, where blocking for a small write delays nothing but the
    * job itself: an import writes thousands of small files, and each asynchronous call (a hand-off
    * to libuv's pool and back, a promise, an Error per ENOENT) cost more CPU than the system call
@@ -419,9 +421,11 @@ export class LocalStorageBackend implements StorageBackend {
     } catch (err) {
       throw fsError(err, path);
     }
-    // locate checked where the path leads; what mkdir added is plain folders. Remembered, so
-    // the first writes into a new folder (an import's, several at once) skip the realpath walk.
-    this.rememberSafe(full);
+    // locate checked where the path leads and mkdir adds plain folders, but mkdir -p also
+    // succeeds on a symlink to a folder that appeared after the check: remembered only when
+    // the name is a folder itself. Then the first writes into a new folder (an import's,
+    // several at once) skip the realpath walk.
+    if ((await lookAt(full))?.isDirectory()) this.rememberSafe(full);
   }
 
   async move(from: string, to: string): Promise<void> {
