@@ -225,14 +225,19 @@ export class Namespace {
     const missing: string[] = [];
     for (let cur = path; cur !== anchor.path; cur = parent(cur)) missing.unshift(cur);
     for (const m of missing) {
+      // The owner is recorded before the folder appears: a request that sees the folder in
+      // between must not take it for one a test put there (the superuser's), as the namenode
+      // makes a folder and its owner in one step under its lock.
+      this.meta.set(m, this.newMeta(user, m === path ? permission : 0o755, 0, 0));
       try {
         await mkdir(this.osPath(m));
       } catch (err) {
         // Another request made it meanwhile (the namenode serialises this; we just accept it).
-        if (errno(err) !== 'EEXIST' || (await this.status(m))?.type !== 'DIRECTORY') throw err;
-        continue;
+        if (errno(err) !== 'EEXIST' || (await this.status(m))?.type !== 'DIRECTORY') {
+          this.meta.delete(m);
+          throw err;
+        }
       }
-      this.meta.set(m, this.newMeta(user, m === path ? permission : 0o755, 0, 0));
     }
   }
 
