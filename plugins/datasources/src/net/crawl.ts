@@ -126,36 +126,7 @@ export async function* crawl(start: string, o: CrawlOptions): AsyncGenerator<Imp
   for (;;) {
     if (o.signal.aborted) return;
     if (page) {
-      const files: { url: URL; segs: string[] }[] = [];
-      const folders: { url: URL; segs: string[] }[] = [];
-      const names: string[] = [];
-      for (const href of indexLinks(html)) {
-        let u: URL;
-        try {
-          u = new URL(href, page.url);
-        } catch {
-          continue;
-        }
-        if (u.search || (u.protocol !== 'http:' && u.protocol !== 'https:')) continue;
-        u.hash = '';
-        const segs = below(prefix, u);
-        if (segs === null || segs.length === 0) continue;
-        const key = canonical(u);
-        if (u.pathname.endsWith('/')) {
-          if (segs.length <= page.segs.length) continue; // a parent or a sibling of an ancestor
-          const rel = relativeName(segs, page.segs, true);
-          if (rel) names.push(rel);
-          if (visited.has(key)) continue;
-          visited.add(key);
-          folders.push({ url: u, segs });
-        } else {
-          const rel = relativeName(segs, page.segs, false);
-          if (rel) names.push(rel);
-          if (visited.has(key)) continue;
-          visited.add(key);
-          files.push({ url: u, segs });
-        }
-      }
+      const { files, folders, names } = pageLinks(html, page, prefix, visited);
       for (const f of files) if (o.filter.file(f.segs.join('/'))) yield fileItem(o, f.url, f.segs);
       const signature = [...new Set(names)].sort().join('\n');
       const ancestors = new Map(page.ancestors);
@@ -209,6 +180,37 @@ export async function* crawl(start: string, o: CrawlOptions): AsyncGenerator<Imp
       o.record(displayUrl(d.url.toString()), 'failed', `index page: ${asItemError(err).message}`);
     }
   }
+}
+
+/**
+ * The links of an index page below the start: files and folders not visited yet (now marked
+ * visited), and the relative names it lists (for its listing signature).
+ */
+function pageLinks(html: string, page: Page, prefix: URL, visited: Set<string>) {
+  const files: { url: URL; segs: string[] }[] = [];
+  const folders: { url: URL; segs: string[] }[] = [];
+  const names: string[] = [];
+  for (const href of indexLinks(html)) {
+    let u: URL;
+    try {
+      u = new URL(href, page.url);
+    } catch {
+      continue;
+    }
+    if (u.search || (u.protocol !== 'http:' && u.protocol !== 'https:')) continue;
+    u.hash = '';
+    const segs = below(prefix, u);
+    if (segs === null || segs.length === 0) continue;
+    const folder = u.pathname.endsWith('/');
+    if (folder && segs.length <= page.segs.length) continue; // a parent or a sibling of an ancestor
+    const rel = relativeName(segs, page.segs, folder);
+    if (rel) names.push(rel);
+    const key = canonical(u);
+    if (visited.has(key)) continue;
+    visited.add(key);
+    (folder ? folders : files).push({ url: u, segs });
+  }
+  return { files, folders, names };
 }
 
 /** The sorted relative names a page lists (the same form as its ancestors' signatures). */
