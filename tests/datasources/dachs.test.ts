@@ -156,6 +156,16 @@ describe.skipIf(!needPeer(dachsPeer(), 'SSAP, DataLink and SODA imports from a r
     expect(Number(band.max)).toBeCloseTo((START + (POINTS - 1) * STEP) * 1e-10, 15);
   });
 
+  it('fetch=preview: DaCHS cannot draw a preview of a 1D spectrum (HTTP 500, retried); the job says so, nothing is stored', async () => {
+    const { job, rows } = await c.run('ssap', { service: dachs.ssap, targetName: 'HD 1003', fetch: 'preview', target: '~/previews' });
+    expect(job.phase).toBe('ERROR');
+    expect(job.errorSummary?.message).toMatch(
+      /none of the 1 file\(s\) could be imported.*HTTP 500 .*spec3\.fits\?preview=True: Not an image \(preview generation failed.*\(after 2 attempts\)\. See the manifest/,
+    );
+    expect(rows).toMatchObject([{ url: `${dachs.url}/getproduct/vcspec/data/spec3.fits?preview=True`, state: 'failed', file: '' }]);
+    expect(await c.list('~/previews')).toEqual([]);
+  });
+
   it.skipIf(!needPeer(peers.astropy(), 'astropy reads a DaCHS SODA cutout'))('fetch=cutout: DaCHS cuts the spectrum to BAND; astropy finds exactly the original points inside it', async () => {
     const { job, rows } = await c.run('ssap', { service: dachs.ssap, targetName: 'HD 1000', fetch: 'cutout', cutoutBand: '6.45e-7 6.5e-7', target: '~/cut' });
     expect(job.phase).toBe('COMPLETED');
