@@ -26,7 +26,7 @@ const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: process.env.PGPORT ?
 
 function psql(database: string, sql: string): { ok: boolean; out: string } {
   const r = spawnSync('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8', timeout: 30_000 });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `psql: ${r.error.message}` : ''}`.trim() };
 }
 
 /** The DaCHS peer for needPeer(): `dachs` runs, PostgreSQL answers and pg_sphere can be created. */
