@@ -12,9 +12,10 @@ const ADMIN = { authorization: `Basic ${Buffer.from('admin:bench-admin-password'
 
 /**
  * Start a server: `kind` is 'pglite' or 'postgres' (a database created on `pgUrl`, dropped by
- * stop()). `plugin` may name another build of the plugin (a folder) to compare two builds.
+ * stop()). `plugin` may name another build of the plugin (a folder) to compare two builds;
+ * `executor` adds executor settings.
  */
-export async function startVocloud(kind, { pgUrl, pluginOptions, plugin = '@vocloud/plugin-datasources' }) {
+export async function startVocloud(kind, { pgUrl, pluginOptions, plugin = '@vocloud/plugin-datasources', executor = {} }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-import-vocloud-'));
   let database = {};
   let drop = async () => undefined;
@@ -35,7 +36,7 @@ export async function startVocloud(kind, { pgUrl, pluginOptions, plugin = '@vocl
       server: { host: '127.0.0.1', port: 0 },
       log: { level: 'warn' },
       auth: { anonymous: false, bootstrapAdmin: { username: 'admin', password: 'bench-admin-password' } },
-      executor: { pollInterval: 1 },
+      executor: { pollInterval: 1, ...executor },
       plugins: [{ package: plugin, options: pluginOptions }],
     },
   });

@@ -71,6 +71,13 @@ export const ConfigSchema = Type.Object(
       {
         enabled: Type.Boolean({ default: true, description: 'Run jobs on this node (role executor); false = API only' }),
         maxConcurrentJobs: Type.Integer({ default: 8, minimum: 1, description: 'Jobs this node runs at once, over all job types' }),
+        warmThreads: Type.Integer({
+          default: 1,
+          minimum: 0,
+          description:
+            'Job threads kept alive however long they are idle (at most maxConcurrentJobs), with their plugins loaded and their code compiled: a job after a quiet spell then starts without a new thread. 0 = every idle thread ends',
+        }),
+        idleThreadTimeout: Type.Number({ default: 60, minimum: 0.1, description: 'Seconds an idle job thread beyond warmThreads lives before it ends' }),
         pollInterval: Type.Number({ default: 5, minimum: 0.05, description: 'Seconds between queue checks when no notification arrives (a safety net; LISTEN/NOTIFY wakes the scheduler at once)' }),
         heartbeatInterval: Type.Number({ default: 5, minimum: 0.1, description: 'Seconds between node heartbeats' }),
         deadAfter: Type.Number({ default: 30, minimum: 0.5, description: 'A node whose heartbeat is this many seconds old is dead; its running jobs end in ERROR' }),
