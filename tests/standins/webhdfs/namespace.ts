@@ -227,14 +227,16 @@ export class Namespace {
     for (const m of missing) {
       // The owner is recorded before the folder appears: a request that sees the folder in
       // between must not take it for one a test put there (the superuser's), as the namenode
-      // makes a folder and its owner in one step under its lock.
-      this.meta.set(m, this.newMeta(user, m === path ? permission : 0o755, 0, 0));
+      // makes a folder and its owner in one step under its lock. A racing request that
+      // recorded first owns the folder, as its creator would.
+      const mine = !this.meta.has(m);
+      if (mine) this.meta.set(m, this.newMeta(user, m === path ? permission : 0o755, 0, 0));
       try {
         await mkdir(this.osPath(m));
       } catch (err) {
         // Another request made it meanwhile (the namenode serialises this; we just accept it).
         if (errno(err) !== 'EEXIST' || (await this.status(m))?.type !== 'DIRECTORY') {
-          this.meta.delete(m);
+          if (mine) this.meta.delete(m);
           throw err;
         }
       }
