@@ -75,6 +75,8 @@ function tempName(name: string): string {
     randomAt = 0;
   }
   const suffix = `.part-${randomPool.toString('hex', randomAt, (randomAt += 6))}`;
+  // a UTF-16 unit is at most 3 UTF-8 bytes: most names fit without being measured
+  if (name.length * 3 + suffix.length <= 255) return name + suffix;
   const chars = Array.from(name);
   while (Buffer.byteLength(chars.join('')) + suffix.length > 255) chars.pop();
   return chars.join('') + suffix;

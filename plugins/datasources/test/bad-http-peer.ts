@@ -84,6 +84,7 @@ export async function startBadPeer(file: Buffer): Promise<BadPeer> {
     }
     if (path === '/lying-range.fits') return sendFile(req, res, file, { ranges: true, ...(req.headers.range ? {} : { lieTo: 10_000 }) });
     if (path === '/lying.fits') return sendFile(req, res, file, { ranges: false, lieTo: 10_000 });
+    if (path === '/moved') return void res.writeHead(302, { location: '/files/a.fits' }).end();
     if (path === '/named') {
       res.writeHead(200, { 'content-type': 'application/fits', 'content-disposition': 'attachment; filename="../../evil.fits"' });
       return void res.end(file);

@@ -77,8 +77,18 @@ describe('single files', () => {
     const prov = JSON.parse(await readFile(join(root, 'home', 'imports', 'a.fits.provenance.json'), 'utf8'));
     expect(prov).toMatchObject({ source: `${peer.url}/files/a.fits`, size: FITS.length, contentType: 'application/fits', job: { type: 'http' } });
     expect(prov.sha256).toHaveLength(64);
+    expect(prov).not.toHaveProperty('retrievedFrom'); // not redirected
     expect(rows).toEqual([{ url: `${peer.url}/files/a.fits`, file: '~/imports/a.fits', size: String(FITS.length), state: 'done', error: '' }]);
     expect(r.results.map((x) => x.name).sort()).toEqual(['manifest.csv', 'manifest.vot']);
+  });
+
+  it('a redirected file is named after where it landed, and its sidecar says where the bytes came from', async () => {
+    const { r, root, rows } = await run({ url: `${peer.url}/moved` });
+    expect(r.phase).toBe('COMPLETED');
+    expect(await readFile(join(root, 'home', 'imports', 'a.fits'))).toEqual(FITS);
+    const prov = JSON.parse(await readFile(join(root, 'home', 'imports', 'a.fits.provenance.json'), 'utf8'));
+    expect(prov).toMatchObject({ source: `${peer.url}/moved`, retrievedFrom: `${peer.url}/files/a.fits`, size: FITS.length });
+    expect(rows).toEqual([{ url: `${peer.url}/moved`, file: '~/imports/a.fits', size: String(FITS.length), state: 'done', error: '' }]);
   });
 
   it('a 404 and a 500 end the job in ERROR with the server named; 500 is retried, 404 not', async () => {

@@ -32,6 +32,6 @@ export interface Provenance {
 export type ProvenanceHints = Pick<Provenance, 'publisherDid' | 'query' | 'service' | 'title' | 'format' | 'datalink' | 'cutout'>;
 
 export function provenanceJson(p: Provenance): Buffer {
-  const clean = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== ''));
-  return Buffer.from(`${JSON.stringify(clean, null, 2)}\n`);
+  // the replacer leaves out empty fields (no filtered copy of the object per file)
+  return Buffer.from(`${JSON.stringify(p, (k, v: unknown) => (k !== '' && (v === undefined || v === '') ? undefined : v), 2)}\n`);
 }

@@ -4,7 +4,7 @@ import type { ImportItem } from '../common/importer.js';
 import type { ItemState } from '../common/manifest.js';
 import { decodeUrlSegment } from '../common/names.js';
 import { withRetries, type RetryPolicy } from '../common/retry.js';
-import { displayUrl, type HttpClient, type HttpCredentials } from './http.js';
+import { displayHref, displayUrl, type HttpClient, type HttpCredentials } from './http.js';
 import { httpOpener } from './http-open.js';
 import { indexLinks } from './index-page.js';
 
@@ -70,7 +70,7 @@ async function fetchIndex(o: CrawlOptions, url: string): Promise<{ finalUrl: URL
 
 function fileItem(o: CrawlOptions, url: URL, segs: string[]): ImportItem {
   return {
-    url: displayUrl(url.toString()),
+    url: displayHref(url),
     folder: segs.slice(0, -1),
     name: segs[segs.length - 1]!,
     provenance: { query: o.query },

@@ -46,8 +46,13 @@ export function httpOpener(
       length,
       resumable: res.status === 206 || acceptRanges === 'bytes' || validator !== undefined,
       contentType: res.headers['content-type'],
-      suggestedName: dispositionFileName(res.headers['content-disposition']) || urlFileName(res.url),
-      finalUrl: displayUrl(res.url),
+      // Worked out only when asked: a crawl names its files from the links, and a response
+      // that was not redirected came from the URL the item already shows (both were a parse
+      // per file in an import's profile).
+      get suggestedName() {
+        return dispositionFileName(res.headers['content-disposition']) || urlFileName(res.url);
+      },
+      finalUrl: res.url === url ? undefined : displayUrl(res.url),
     };
   };
 }

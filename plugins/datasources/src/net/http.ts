@@ -49,6 +49,11 @@ export function retryAfterSeconds(value: string | string[] | undefined): number 
   return Number.isNaN(t) ? undefined : Math.max(0, (t - Date.now()) / 1000);
 }
 
+/** A parsed URL without user info; its own href when it has none (no copy, no parse: the crawl shows every file's URL). */
+export function displayHref(u: URL): string {
+  return u.username || u.password ? displayUrl(u.href) : u.href;
+}
+
 /** A URL without user info, for messages, manifests and provenance. */
 export function displayUrl(url: string): string {
   try {
