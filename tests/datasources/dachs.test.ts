@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFits } from '@vocloud/sdk/formats';
+import { readVoTable, spectrumFromVoTable, writeFits } from '@vocloud/sdk/formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 import { addUser, basic } from '../support/auth.js';
@@ -192,6 +192,31 @@ print(len(t), inside.sum(), np.allclose(t['spectral'], angstrom[inside]), np.all
 `], { encoding: 'utf8' });
     expect(py.stderr).toBe('');
     expect(py.stdout.trim()).toBe('101 101 True True');
+  });
+
+  it('datasets DaCHS makes on request (its SSAP+DataLink template): each is its SDM VOTable, named for that format, from where getproduct redirected', async () => {
+    const p = (await c.preview('ssap', { service: dachs.ssapDatalink, targetName: 'HD 1003' })).body.preview;
+    // the row names a .fits URL and declares a VOTable, with DaCHS's size estimate
+    expect(p.rows).toMatchObject([{ accessUrl: `${dachs.url}/getproduct/vcspecdl/data/spec3.fits`, format: 'application/x-votable+xml', size: 20000 }]);
+    const { job, rows } = await c.run('ssap', { service: dachs.ssapDatalink, target: '~/made' });
+    expect(job.phase).toBe('COMPLETED');
+    expect(rows.map((r) => r.state)).toEqual(Array(6).fill('done'));
+    expect(rows.map((r) => r.file).sort()).toEqual([...SPECTRA.keys()].map((n) => `~/made/${n.replace(/\.fits$/, '.vot.xml')}`));
+    const did = `ivo://${dachs.authority}/~?vcspecdl/data/spec3.fits`;
+    const prov = JSON.parse((await c.download('~/made/spec3.vot.xml.provenance.json')).toString());
+    expect(prov).toMatchObject({ source: `${dachs.url}/getproduct/vcspecdl/data/spec3.fits`, publisherDid: did, format: 'application/x-votable+xml' });
+    expect(prov.contentType).toMatch(/^application\/x-votable\+xml/);
+    const from = new URL(prov.retrievedFrom);
+    expect([`${from.origin}${from.pathname}`, from.searchParams.get('ID')]).toEqual([`${dachs.url}/vcspecdl/dl/sdl/dlget`, did]);
+    const bytes = await c.download('~/made/spec3.vot.xml');
+    expect(bytes.length).toBe(Number(rows.find((r) => r.file === '~/made/spec3.vot.xml')!.size));
+    const spectrum = spectrumFromVoTable(readVoTable(bytes));
+    expect(spectrum.wavelengthUnit).toBe('Angstrom');
+    expect(spectrum.wavelength.length).toBe(POINTS);
+    expect(spectrum.wavelength[0]).toBeCloseTo(START + 3, 6);
+    expect(spectrum.wavelength[POINTS - 1]).toBeCloseTo(START + 3 + (POINTS - 1) * STEP, 6);
+    const flux = syntheticFlux(3, POINTS);
+    expect(Array.from(spectrum.flux, (f, k) => Math.abs(f - flux[k]!) <= 1e-6 * Math.abs(flux[k]!)).every(Boolean)).toBe(true);
   });
 
   it('a band outside the dataset\'s range is refused before DaCHS is asked', async () => {

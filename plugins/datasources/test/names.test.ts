@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { storageName } from '@vocloud/sdk';
-import { decodeNameBytes, decodeUrlSegment, dispositionFileName, numberedName, percentBytes, safeName } from '../src/common/names.js';
+import { decodeNameBytes, decodeUrlSegment, dispositionFileName, nameForFormat, numberedName, percentBytes, safeName } from '../src/common/names.js';
 
 describe('remote names become one safe storage name', () => {
   it('path traversal in a name stays one name inside the folder', () => {
@@ -64,5 +64,24 @@ describe('remote names become one safe storage name', () => {
     expect(dispositionFileName('attachment; filename="../../x.fits"')).toBe('x.fits');
     expect(dispositionFileName("attachment; filename*=UTF-8''spe%C4%8Dtrum.fits")).toBe('speČtrum.fits'.replace('Č', 'č'));
     expect(dispositionFileName('inline')).toBe('');
+  });
+});
+
+describe('a dataset named after its URL keeps the extension of its declared format', () => {
+  it('a data format other than the URL\'s own takes its extension', () => {
+    expect(nameForFormat('spec0.fits', 'application/x-votable+xml')).toBe('spec0.vot.xml');
+    expect(nameForFormat('spec0.vot', 'image/fits')).toBe('spec0.fits');
+    expect(nameForFormat('spec0.fits', 'application/x-votable+xml;content=datalink')).toBe('spec0.datalink.vot.xml');
+    expect(nameForFormat('table.csv', 'text/tab-separated-values')).toBe('table.tsv');
+  });
+
+  it('the same family, an unknown or generic type, and compressed names stay as they are', () => {
+    expect(nameForFormat('spec0.fit', 'image/fits')).toBe('spec0.fit');
+    expect(nameForFormat('spec0.xml', 'application/x-votable+xml')).toBe('spec0.xml');
+    expect(nameForFormat('spec0.fits', 'application/octet-stream')).toBe('spec0.fits');
+    expect(nameForFormat('spec0.fits', 'text/xml')).toBe('spec0.fits');
+    expect(nameForFormat('spec0.fits', undefined)).toBe('spec0.fits');
+    expect(nameForFormat('spec0.fits.gz', 'image/fits')).toBe('spec0.fits.gz');
+    expect(nameForFormat('spec0.dat', 'image/fits')).toBe('spec0.dat');
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { freePort } from '../../support/ports.js';
  * GAVO DaCHS (Debian package `gavodachs2-server`) as a real SSAP + DataLink + SODA service on
  * loopback. Each start is a DaCHS of its own: a root folder and a settings file
  * (GAVOSETTINGS) in a temporary folder, a fresh database on the PostgreSQL server at
- * 127.0.0.1:5432 that `dachs init` fills, the RD in ./dachs/q.rd with the test's spectra, `dachs
+ * 127.0.0.1:5432 that `dachs init` fills, the RD in ./dachs/q.rd (and a variant, madeOnRequest) with the test's spectra, `dachs
  * imp`, then `dachs serve debug` (foreground) on a free port. stop() ends the server and drops
  * the database and the folder.
  *
@@ -46,6 +46,8 @@ export interface DachsPeer {
   readonly url: string;
   /** The SSAP endpoint (`…/vcspec/q/ssa/ssap.xml`). */
   readonly ssap: string;
+  /** The same spectra from an SSAP service that makes each dataset on request (`…/vcspecdl/dl/ssa/ssap.xml`, see madeOnRequest). */
+  readonly ssapDatalink: string;
   /** The IVOA authority of the publisher DIDs. */
   readonly authority: string;
   /** The folder DaCHS serves the spectra from (`getproduct/vcspec/data/<name>`). */
@@ -70,6 +72,25 @@ async function answering(child: ChildProcess, url: string, output: () => string)
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`dachs serve did not answer ${url} within 60 s: ${output().trim()}`);
+}
+
+/**
+ * q.rd as DaCHS's SSAP+DataLink template (`dachs start ssap+datalink`) publishes spectra: each
+ * dataset is made on request. An SSAP row's access reference is still
+ * /getproduct/vcspecdl/data/<name>.fits, but products#define points it (path=\fullDLURL) at the
+ * DataLink service's dlget, which answers with the spectrum as an SDM VOTable (the row's format,
+ * application/x-votable+xml): getproduct redirects there.
+ */
+function madeOnRequest(rd: string): string {
+  const swaps: [string, string][] = [
+    ['<resource schema="vcspec" ', '<resource schema="vcspecdl" '],
+    ['<bind key="mime">"image/fits"</bind>', '<bind key="path">\\fullDLURL{sdl}</bind><bind key="fsize">20000</bind><bind key="mime">"application/x-votable+xml"</bind>'],
+    ['<meta name="shortName">vcspec SSAP</meta>', '<meta name="shortName">vcspecdl SSAP</meta>'],
+  ];
+  return swaps.reduce((text, [from, to]) => {
+    if (!text.includes(from)) throw new Error(`q.rd has no ${from}: update madeOnRequest in dachs-peer.ts`);
+    return text.replace(from, to);
+  }, rd);
 }
 
 /** Publish `spectra` (file name → FITS bytes) through a DaCHS of their own and serve them. */
@@ -102,16 +123,20 @@ export async function startDachs(spectra: ReadonlyMap<string, Uint8Array>): Prom
     if (!created.ok) throw new Error(`CREATE DATABASE ${database}: ${created.out}`);
     run('dachs', ['init', '-d', `host=${PG.host} port=${PG.port} user=${PG.user} dbname=${database}`], env);
     const resdir = join(root, 'inputs', 'vcspec');
-    mkdirSync(join(resdir, 'data'), { recursive: true });
-    copyFileSync(join(HERE, 'dachs', 'q.rd'), join(resdir, 'q.rd'));
-    for (const [name, bytes] of spectra) writeFileSync(join(resdir, 'data', name), bytes);
-    run('dachs', ['imp', 'q'], env, resdir);
+    const rd = readFileSync(join(HERE, 'dachs', 'q.rd'), 'utf8');
+    for (const [schema, name, text] of [['vcspec', 'q', rd], ['vcspecdl', 'dl', madeOnRequest(rd)]] as const) {
+      const d = join(root, 'inputs', schema);
+      mkdirSync(join(d, 'data'), { recursive: true });
+      writeFileSync(join(d, `${name}.rd`), text);
+      for (const [file, bytes] of spectra) writeFileSync(join(d, 'data', file), bytes);
+      run('dachs', ['imp', name], env, d);
+    }
     child = spawn('dachs', ['serve', 'debug'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d) => (output += String(d)));
     child.stderr!.on('data', (d) => (output += String(d)));
     const ssap = `${url}/vcspec/q/ssa/ssap.xml`;
     await answering(child, `${ssap}?REQUEST=queryData&FORMAT=METADATA`, () => output);
-    return { url, ssap, authority, dataDir: join(resdir, 'data'), log: () => output, stop };
+    return { url, ssap, ssapDatalink: `${url}/vcspecdl/dl/ssa/ssap.xml`, authority, dataDir: join(resdir, 'data'), log: () => output, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -167,6 +167,41 @@ export function extensionForMime(mime: string | undefined): string {
   return '';
 }
 
+/**
+ * Families of data formats by extension, for nameForFormat. Compressed and container
+ * extensions (.gz, .fz, .tar) are in none: a format may describe what is inside them.
+ */
+const FAMILY_BY_EXT: [RegExp, string][] = [
+  [/^\.datalink\.vot\.xml$/i, 'datalink'],
+  [/^\.(fits|fit|fts)$/i, 'fits'],
+  [/^\.(vot|votable|vot\.xml|votable\.xml)$/i, 'votable'],
+  [/^\.csv$/i, 'csv'],
+  [/^\.tsv$/i, 'tsv'],
+  [/^\.txt$/i, 'txt'],
+  [/^\.png$/i, 'png'],
+  [/^\.(jpg|jpeg)$/i, 'jpg'],
+  [/^\.json$/i, 'json'],
+  [/^\.pdf$/i, 'pdf'],
+];
+
+function familyOf(ext: string): string | undefined {
+  return FAMILY_BY_EXT.find(([re]) => re.test(ext))?.[1];
+}
+
+/**
+ * A dataset's name from its URL, with the extension of the format the service declared when
+ * the URL's own says another data format: DaCHS serves datasets it makes on request (SDM
+ * VOTables) at /getproduct/…/spec.fits, and a VOTable stored as `spec.fits` would be opened
+ * as FITS. Unknown, compressed and generic (.xml, .html) extensions and types stay as they are.
+ */
+export function nameForFormat(name: string, format: string | undefined): string {
+  const want = extensionForMime(format);
+  const wanted = familyOf(want);
+  const { stem, ext } = splitExtension(name);
+  const have = familyOf(ext);
+  return wanted && have && wanted !== have ? `${stem}${want}` : name;
+}
+
 /** True when `name` already ends in an extension that fits the MIME type (or any extension at all for unknown types). */
 export function hasExtension(name: string): boolean {
   return splitExtension(name).ext !== '';

@@ -1,7 +1,7 @@
 import { ItemError, asItemError } from '../common/errors.js';
 import type { ImportItem } from '../common/importer.js';
 import type { Manifest } from '../common/manifest.js';
-import { safeName, splitExtension, urlFileName, extensionForMime } from '../common/names.js';
+import { extensionForMime, nameForFormat, safeName, splitExtension, urlFileName } from '../common/names.js';
 import type { ProvenanceHints } from '../common/provenance.js';
 import type { RetryPolicy } from '../common/retry.js';
 import { displayUrl, type HttpClient, type HttpCredentials } from '../net/http.js';
@@ -34,7 +34,10 @@ const MAX_LINKS_BYTES = 16 * 2 ** 20;
 export function datasetName(row: DatasetRow, url: string, format: string): { name: string; fallback: string } {
   const fromUrl = urlFileName(url);
   const ext = extensionForMime(format);
-  if (fromUrl && splitExtension(fromUrl).ext && !/\.(php|cgi|jsp|aspx?|py|pl)$/i.test(fromUrl)) return { name: fromUrl, fallback: fromUrl };
+  if (fromUrl && splitExtension(fromUrl).ext && !/\.(php|cgi|jsp|aspx?|py|pl)$/i.test(fromUrl)) {
+    const name = nameForFormat(fromUrl, format);
+    return { name, fallback: name };
+  }
   const did = row.publisherDid.replace(/^ivo:\/\/[^?#]*[?#]?/, '').replace(/[/#?=&]+/g, '_');
   const stem = safeName(row.title || did || fromUrl || `dataset-${row.index}`, `dataset-${row.index}`);
   // the name comes from the response when the server suggests one; this is the fallback
