@@ -37,3 +37,5 @@ const server = createServer(async (req, res) => {
 });
 server.keepAliveTimeout = 30_000;
 server.listen(Number(portArg), '127.0.0.1', () => console.log(`READY ${server.address().port}`));
+// the benchmark holds our stdin open: when it ends, however it ended, so do we
+process.stdin.on('end', () => process.exit(0)).resume();

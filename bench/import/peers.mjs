@@ -1,5 +1,7 @@
 // Start and stop the benchmark's servers: the Node static HTTP server and pyftpdlib (Debian's
-// python; as `nobody` when run as root), each a child process that prints its port.
+// python; as `nobody` when run as root), each a child process that prints its port. Their stdin
+// is a pipe from this process: they exit when it closes, so a benchmark that dies (an error, a
+// closed stdout) leaves no server behind.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -25,7 +27,7 @@ function started(child, pattern, what) {
 }
 
 export async function startHttp(root) {
-  const child = spawn(process.execPath, [join(here, 'http-server.mjs'), root, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(here, 'http-server.mjs'), root, '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const port = await started(child, /READY (\d+)/, 'the HTTP server');
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
 }
@@ -34,8 +36,8 @@ export async function startFtp(root) {
   const script = join(here, 'ftp_server.py');
   const args = ['/usr/bin/python3', script, root];
   const child = process.getuid?.() === 0
-    ? spawn('runuser', ['-u', 'nobody', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('runuser', ['-u', 'nobody', '--', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(args[0], args.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const port = await started(child, /READY (\d+)/, 'pyftpdlib');
   return { url: `ftp://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
 }

@@ -24,6 +24,18 @@ import { startVocloud, serverJob } from './server.mjs';
 import { inventory, makeTree, sidecarProblems } from './tree.mjs';
 import { runDiscarding } from './null-storage.mjs';
 
+const USAGE = 'usage: node bench/import/run.mjs [--files 2000] [--size 40000] [--folders 20] [--concurrency 8|4,8] [--rounds 3] [--warmup 1] [--pg URL|none]\n(copies go to os.tmpdir(): set TMPDIR to measure on another file system)';
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const KNOWN = new Set(['files', 'size', 'folders', 'concurrency', 'rounds', 'warmup', 'pg']);
+for (const a of process.argv.slice(2)) {
+  if (a.startsWith('--') && !KNOWN.has(a.slice(2))) {
+    console.error(`unknown option ${a}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const run = promisify(execFile);
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
