@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { resolvePluginExport } from '@vocloud/sdk';
 import { runWorkerForTest } from '@vocloud/sdk/testing';
 import plugin from '@vocloud/plugin-datasources';
@@ -25,30 +25,37 @@ import { inventory, makeTree, sidecarProblems } from './tree.mjs';
 import { runDiscarding } from './null-storage.mjs';
 
 const USAGE = 'usage: node bench/import/run.mjs [--files 2000] [--size 40000] [--folders 20] [--concurrency 8|4,8] [--rounds 3] [--warmup 1] [--pg URL|none]\n(copies go to os.tmpdir(): set TMPDIR to measure on another file system)';
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
+let o;
+try {
+  ({ values: o } = parseArgs({
+    options: {
+      files: { type: 'string', default: '2000' },
+      size: { type: 'string', default: '40000' },
+      folders: { type: 'string', default: '20' },
+      concurrency: { type: 'string', default: '8' },
+      // PostgreSQL for the server variant that production deployments use ('none' to skip)
+      pg: { type: 'string', default: process.env.VOCLOUD_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+      rounds: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '1' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (err) {
+  console.error(`${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (o.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const KNOWN = new Set(['files', 'size', 'folders', 'concurrency', 'rounds', 'warmup', 'pg']);
-for (const a of process.argv.slice(2)) {
-  if (a.startsWith('--') && !KNOWN.has(a.slice(2))) {
-    console.error(`unknown option ${a}\n${USAGE}`);
-    process.exit(2);
-  }
-}
 const run = promisify(execFile);
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : dflt;
-};
-const FILES = Number(arg('files', 2000));
-const SIZE = Number(arg('size', 40_000));
-const FOLDERS = Number(arg('folders', 20));
-const CONCURRENCY = String(arg('concurrency', '8')).split(',').map(Number);
-// PostgreSQL for the server variant that production deployments use ('none' to skip)
-const PG = arg('pg', process.env.VOCLOUD_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const ROUNDS = Number(arg('rounds', 3));
-const WARMUP = Number(arg('warmup', 1));
+const FILES = Number(o.files);
+const SIZE = Number(o.size);
+const FOLDERS = Number(o.folders);
+const CONCURRENCY = o.concurrency.split(',').map(Number);
+const PG = o.pg;
+const ROUNDS = Number(o.rounds);
+const WARMUP = Number(o.warmup);
 const OPTIONS = { allowPrivateNetworks: true };
 
 const log = (m) => process.stderr.write(`  ${m}\n`);
