@@ -8,7 +8,7 @@ import { provenanceJson, type ProvenanceHints } from './provenance.js';
 import { QuotaCheck } from './quota.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { TargetFolder, type Allocation, type ExistingPolicy } from './target.js';
-import { newStats, resumingBytes, type OpenedTransfer } from './transfer.js';
+import { newStats, resumingBytes, wholeBytes, type OpenedTransfer, type Transfer } from './transfer.js';
 import { formatBytes } from './format.js';
 
 /** One file to import, as a source describes it before fetching. */
@@ -203,30 +203,36 @@ export class Importer {
     let counted = 0;
     const remaining = this.settings.maxTotalSize - this.bytes;
     const limitByTotal = remaining < this.settings.maxFileSize;
-    const bytes = resumingBytes(
-      opened,
-      (offset) => item.open(offset, attempt),
-      {
-        maxBytes: Math.min(this.settings.maxFileSize, remaining),
-        maxBytesReason: limitByTotal
-          ? `what is left of the import's maximum total size (${formatBytes(Math.max(0, remaining))} of ${formatBytes(this.settings.maxTotalSize)})`
-          : `the maximum file size of ${formatBytes(this.settings.maxFileSize)}`,
-        idleMs: this.settings.idleMs,
+    const total = this.settings.maxTotalSize;
+    const maxFile = this.settings.maxFileSize;
+    const limits = {
+      maxBytes: Math.min(this.settings.maxFileSize, remaining),
+      // worked out only when a file is refused (it was two formatted sizes per file)
+      get maxBytesReason() {
+        return limitByTotal
+          ? `what is left of the import's maximum total size (${formatBytes(Math.max(0, remaining))} of ${formatBytes(total)})`
+          : `the maximum file size of ${formatBytes(maxFile)}`;
       },
-      this.settings.retry,
-      attempt,
+      idleMs: this.settings.idleMs,
+    };
+    const transfer: Transfer = {
+      reopen: (offset) => item.open(offset, attempt),
+      limits,
+      policy: this.settings.retry,
+      signal: attempt,
       stats,
-      (n) => {
+      onChunk: (n) => {
         counted += n;
         this.bytes += n;
         this.report(item);
       },
-    );
+    };
     try {
       // A body announced small is gathered and stored whole: one write instead of a stream
       // (core writes a small whole body in one go; an import is mostly such files).
       const whole = announced !== undefined && announced <= IN_MEMORY_MAX;
-      await this.ctx.storage.write(allocation.path, whole ? await gather(bytes) : Readable.from(bytes), { overwrite: true });
+      const body = whole ? await wholeBytes(opened, transfer, IN_MEMORY_MAX) : Readable.from(resumingBytes(opened, transfer));
+      await this.ctx.storage.write(allocation.path, body, { overwrite: true });
     } catch (err) {
       this.bytes -= counted;
       if (attempt.aborted && !this.ctx.signal.aborted) throw new ItemError(`the transfer took longer than ${this.settings.itemMs / 1000} s`, true);
@@ -338,31 +344,6 @@ export class Importer {
 
 /** Files announced at most this size are gathered in memory and stored in one write. */
 export const IN_MEMORY_MAX = 1024 * 1024;
-
-/**
- * The whole body as one buffer; a body that turns out larger than IN_MEMORY_MAX (a source that
- * announced less than it sends) goes on as a stream, what came so far first.
- */
-export async function gather(chunks: AsyncIterable<Uint8Array>): Promise<Buffer | Readable> {
-  const it = chunks[Symbol.asyncIterator]();
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  while (n <= IN_MEMORY_MAX) {
-    const r = await it.next();
-    if (r.done) return parts.length === 1 ? Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength) : Buffer.concat(parts);
-    parts.push(r.value);
-    n += r.value.byteLength;
-  }
-  async function* rest(): AsyncGenerator<Uint8Array> {
-    try {
-      yield* parts;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-    } finally {
-      await it.return?.();
-    }
-  }
-  return Readable.from(rest());
-}
 
 /** The name of an item whose source gave none: the server's suggestion, else the fallback, with an extension from the type. */
 function responseName(item: ImportItem, opened: OpenedTransfer): string {
