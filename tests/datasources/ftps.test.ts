@@ -8,6 +8,7 @@ import { resolvePluginExport, type JobTypeDefinition } from '@vocloud/sdk';
 import { runWorkerForTest } from '@vocloud/sdk/testing';
 import plugin from '@vocloud/plugin-datasources';
 import { needPeer, peers, pythonModule } from '../support/peers.js';
+import { makeTestCertificates } from './support/certificates.js';
 import { manifestRows } from './support/client.js';
 import { startFtpPeer, type FtpPeer } from './support/ftp-peer.js';
 import { REAL } from './support/vo-peer.js';
@@ -76,16 +77,11 @@ describe.skipIf(!needPeer(vsftpdPeer(), 'FTPS transfers (vsftpd)'))('FTPS transf
     mkdirSync(join(root, 'spectra', 'sub', 'deeper'), { recursive: true });
     for (const [name, bytes] of Object.entries(tree)) writeFileSync(join(root, 'spectra', name), bytes);
     writeFileSync(join(root, 'spectra', 'sub', 'notes.txt'), 'observing log');
-    // an institute CA and a server certificate it signed for 127.0.0.1
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: top, stdio: 'ignore' });
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=vocloud test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
-    ssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'key.pem', '-out', 'server.csr');
-    writeFileSync(join(top, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'cert.pem');
-    caFile = join(top, 'ca.pem');
+    const certs = makeTestCertificates(top);
+    caFile = certs.caFile;
     // vsftpd reads the tree as the user `ftp`, chrooted into root/
     chmodSync(top, 0o755);
-    ftp = await startVsftpdPeer({ root, certFile: join(top, 'cert.pem'), keyFile: join(top, 'key.pem'), dir: top });
+    ftp = await startVsftpdPeer({ root, certFile: certs.certFile, keyFile: certs.keyFile, dir: top });
   });
   afterAll(async () => ftp?.stop());
 

@@ -48,6 +48,7 @@ export const peers = {
   pyftpdlib: () => pythonModule('pyftpdlib', 'python3-pyftpdlib'),
   xmllint: () => peer('xmllint', 'libxml2-utils', () => probe('xmllint', ['--version'])),
   chromium: () => peer('chromium', 'chromium', () => probe('/usr/bin/chromium', ['--version'])),
+  openssl: () => peer('openssl', 'openssl', () => probe('openssl', ['version'])),
   postgres: () =>
     peer('PostgreSQL at 127.0.0.1:5432', 'postgresql (server running, trust auth for user postgres)', () =>
       probe('pg_isready', ['-h', process.env.PGHOST ?? '127.0.0.1', '-p', process.env.PGPORT ?? '5432']),
