@@ -43,6 +43,8 @@ describe.skipIf(!needPeer(peers.pyftpdlib(), 'FTP imports from a real FTP server
     mkdirSync(join(root, 'etc'));
     writeFileSync(join(root, 'etc', 'passwd'), 'not the real passwd');
     writeFileSync(join(root, 'b'), 'b at the root');
+    mkdirSync(join(root, 'many'));
+    for (let i = 0; i < 12; i++) writeFileSync(join(root, 'many', `s${i}.fits`), CALSPEC);
     mkdirSync(join(top, 'etc'));
     writeFileSync(join(top, 'etc', 'passwd'), 'outside the FTP root');
     for (const d of [top, root]) chmodSync(d, 0o755);
@@ -77,6 +79,16 @@ describe.skipIf(!needPeer(peers.pyftpdlib(), 'FTP imports from a real FTP server
     expect(prov).toMatchObject({ source: `${ftp.url}/spectra/b.fits`, size: ALFALFA.length, sha256: sha(ALFALFA), query: `${ftp.url}/spectra/` });
     // depth 1: sub/deeper is not entered
     expect(files.some((f) => f.includes('deeper'))).toBe(false);
+  });
+
+  it('an import reuses its connections: twelve files, two at a time, take no more logins than connections', async () => {
+    const before = ftp.logins();
+    const { job, rows } = await runJob(alice, { url: `${ftp.url}/many/`, recursive: 'true', concurrency: 2, target: '~/many' });
+    expect(job.phase).toBe('COMPLETED');
+    expect(rows.filter((r) => r.state === 'done')).toHaveLength(12);
+    // two transfers at a time and one connection more for listing: a login per file would be 12
+    expect(ftp.logins() - before).toBeGreaterThan(0);
+    expect(ftp.logins() - before).toBeLessThanOrEqual(3);
   });
 
   it('logs in with credentials; a wrong password is a clear error', async () => {

@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 export interface FtpPeer {
   readonly port: number;
   readonly url: string;
+  /** Logins the server has seen so far. */
+  logins(): number;
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,8 @@ export async function startFtpPeer(root: string, user: string, password: string,
     : spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += String(d)));
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`pyftpdlib did not start within 15 s: ${stderr}`)), 15_000);
     let out = '';
@@ -43,6 +47,7 @@ export async function startFtpPeer(root: string, user: string, password: string,
   return {
     port,
     url: `ftp://127.0.0.1:${port}`,
+    logins: () => stdout.split('\n').filter((line) => line.startsWith('LOGIN ')).length,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

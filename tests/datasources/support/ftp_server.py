@@ -5,7 +5,8 @@ With CERTFILE (certificate and key in one PEM) the server speaks FTPS (AUTH TLS)
 Anonymous users may read ROOT; USER/PASSWORD may read it too. Names are sent as the bytes
 they have on disk (surrogateescape), so a file whose name is not UTF-8 can be listed and
 fetched. The folder named 'hostile' also lists names a malicious server could send
-('../../etc/passwd', 'a/../../b'). Prints 'READY <port>' once it listens.
+('../../etc/passwd', 'a/../../b'). Prints 'READY <port>' once it listens, then 'LOGIN <user>'
+for every login.
 """
 import os
 import sys
@@ -31,6 +32,10 @@ class Handler(TLS_FTPHandler if certfile else FTPHandler):
     abstracted_fs = HostileFS
     unicode_errors = 'surrogateescape'
     passive_ports = None
+
+    def on_login(self, username):
+        # counted by the tests: an import should reuse its connections, not log in per file
+        print('LOGIN', username, flush=True)
 
 
 authorizer = DummyAuthorizer()

@@ -187,9 +187,11 @@ export class FtpPool {
       if (!finished) client.close();
     };
     signal.addEventListener('abort', abort, { once: true });
-    // a consumer that gives up (size limit, quota, abort) must not leave the transfer hanging
+    // A consumer that gives up (size limit, quota, abort) must not leave the transfer hanging.
+    // A stream read to its end also closes, often before the server's 226 settles downloadTo:
+    // that connection is fine and goes back to the pool (closing it cost a new login per file).
     pass.once('close', () => {
-      if (!finished) client.close();
+      if (!finished && !pass.readableEnded) client.close();
     });
     client.downloadTo(pass, path, offset).then(
       () => {
