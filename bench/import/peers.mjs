@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function started(child, pattern, what) {
+/** Resolves with the match of `pattern` in the child's stdout (its READY line), rejects if it exits first. */
+export function started(child, pattern, what) {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -18,7 +19,7 @@ function started(child, pattern, what) {
       const m = pattern.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve(m);
       }
     });
     child.stderr.on('data', (d) => (err += d));
@@ -28,7 +29,7 @@ function started(child, pattern, what) {
 
 export async function startHttp(root) {
   const child = spawn(process.execPath, [join(here, 'http-server.mjs'), root, '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const port = await started(child, /READY (\d+)/, 'the HTTP server');
+  const [, port] = await started(child, /READY (\d+)/, 'the HTTP server');
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
 }
 
@@ -38,14 +39,15 @@ export async function startFtp(root) {
   const child = process.getuid?.() === 0
     ? spawn('runuser', ['-u', 'nobody', '--', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
     : spawn(args[0], args.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-  const port = await started(child, /READY (\d+)/, 'pyftpdlib');
+  const [, port] = await started(child, /READY (\d+)/, 'pyftpdlib');
   return { url: `ftp://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
 }
 
-async function stop(child) {
+/** SIGTERM, then SIGKILL if the child has not exited within `graceMs`. */
+export async function stop(child, graceMs = 3000) {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
   if (child.exitCode === null) child.kill('SIGKILL');
 }

@@ -22,7 +22,7 @@ import { resolvePluginExport } from '@vocloud/sdk';
 import { runWorkerForTest } from '@vocloud/sdk/testing';
 import plugin from '@vocloud/plugin-datasources';
 import { startFtp, startHttp } from './peers.mjs';
-import { startVocloud, serverJob } from './server.mjs';
+import { startVocloudProcess, serverJob } from './server.mjs';
 import { inventory, makeTree, sidecarProblems } from './tree.mjs';
 import { runDiscarding } from './null-storage.mjs';
 
@@ -167,9 +167,13 @@ async function fileSystemNote() {
 
 const servers = new Map();
 
-/** One server of each kind for the whole run (later rounds reuse it, as a deployment would). */
+/**
+ * One server of each kind for the whole run (later rounds reuse it, as a deployment would),
+ * each in a process of its own, as deployed: the run's own work between jobs (reading the
+ * tree, checking copies, the in-process importer rows) does not share its heap or GC.
+ */
 async function viaServer(kind, type, url, n) {
-  if (!servers.has(kind)) servers.set(kind, await startVocloud(kind, { pgUrl: PG, pluginOptions: OPTIONS }));
+  if (!servers.has(kind)) servers.set(kind, await startVocloudProcess(kind, { pgUrl: PG, pluginOptions: OPTIONS }));
   await settle();
   return serverJob(servers.get(kind), type, url, n);
 }

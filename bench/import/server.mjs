@@ -1,13 +1,16 @@
 // A vocloud server for the import benchmark (PGlite or a fresh PostgreSQL database, the
 // data-source plugin loaded, an admin to run jobs as) and one import job run through it.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Vocloud, createLogger, loadConfig } from '@vocloud/core';
+import { started, stop } from './peers.mjs';
 
 const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
 const ADMIN = { authorization: `Basic ${Buffer.from('admin:bench-admin-password').toString('base64')}` };
 
 /**
@@ -52,6 +55,17 @@ export async function startVocloud(kind, { pgUrl, pluginOptions, plugin = '@vocl
       await drop();
     },
   };
+}
+
+/**
+ * The same server in a process of its own (`server-process.mjs`), as deployed: run.mjs's own
+ * work between jobs (checking copies, reading the tree, the in-process importer rows) then
+ * shares neither the server's event loop nor its heap and garbage collector.
+ */
+export async function startVocloudProcess(kind, options) {
+  const child = spawn(process.execPath, [join(here, 'server-process.mjs'), JSON.stringify({ kind, ...options })], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const [, url, dataDir] = await started(child, /READY (\S+) (\S+)\n/, 'the vocloud server');
+  return { url, dataDir, pid: child.pid, stop: () => stop(child, 30_000) };
 }
 
 /** Run a recursive import job of `type` from `url` as the admin; its seconds and where the files are. */
