@@ -14,15 +14,24 @@ export function started(child, pattern, what) {
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`${what} did not start: ${err}`)), 15_000);
-    child.stdout.on('data', (d) => {
+    const onOut = (d) => {
       out += d;
       const m = pattern.exec(out);
       if (m) {
         clearTimeout(timer);
+        // Started: stop keeping what it prints (pyftpdlib logs a line per command, ~0.4 MB
+        // per 2,000-file import, which grew this process's heap run after run), but keep
+        // reading, so that a full pipe never blocks it.
+        child.stdout.off('data', onOut);
+        child.stderr.off('data', onErr);
+        child.stdout.resume();
+        child.stderr.resume();
         resolve(m);
       }
-    });
-    child.stderr.on('data', (d) => (err += d));
+    };
+    const onErr = (d) => (err += d);
+    child.stdout.on('data', onOut);
+    child.stderr.on('data', onErr);
     child.on('exit', (code) => reject(new Error(`${what} exited with ${code}: ${err}`)));
   });
 }
