@@ -11,6 +11,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ['tests/support/global-setup.ts'],
+    setupFiles: ['tests/support/failure-log.ts'],
     reporters: ['default'],
   },
 });

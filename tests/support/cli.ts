@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DB_KIND, REPO, testConfig, type TestDatabase, type TestServerOptions } from './server.js';
+import { keepLog } from './recent-log.js';
 
 /**
  * The real `vocloud` command as a child process: fault tests need a server they can SIGTERM
@@ -83,6 +84,7 @@ export function startServe(args: readonly string[], options: CliOptions = {}): P
   const child = spawn(process.execPath, [CLI, ...args, 'serve'], { cwd: options.cwd ?? tmpdir(), env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let done = false;
+  const forget = keepLog(`vocloud serve (pid ${child.pid})`, () => out);
   const exited = new Promise<Exit>((resolve) => child.on('close', (code, signal) => {
     done = true;
     resolve({ code, signal });
@@ -108,6 +110,7 @@ export function startServe(args: readonly string[], options: CliOptions = {}): P
     async dispose() {
       if (!done) child.kill('SIGKILL');
       await exited;
+      forget();
     },
   };
   return new Promise((resolve, reject) => {
@@ -161,7 +164,8 @@ export async function writeServeConfig(dataDir: string, database: TestDatabase, 
 /** A child `vocloud serve` on `dataDir` and `database` (PGlite seeded from the template). */
 export async function startServeNode(dataDir: string, database: TestDatabase, options: TestServerOptions & CliOptions = {}): Promise<ServeProcess> {
   await seedPglite(dataDir);
-  const file = await writeServeConfig(dataDir, database, options);
+  // everything down to debug: it is kept in memory and printed only for a failed test
+  const file = await writeServeConfig(dataDir, database, { logLevel: 'debug', ...options });
   return startServe(['--config', file], options);
 }
 

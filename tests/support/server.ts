@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { pino } from 'pino';
+import { multistream, pino, type Level, type Logger } from 'pino';
 import { Vocloud, loadConfig, type LoadedConfig } from '@vocloud/core';
+import { keepLog, LogRing } from './recent-log.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const TEST_PLUGIN = join(REPO, 'tests', 'fixtures', 'test-plugin.mjs');
@@ -103,6 +104,17 @@ async function pgliteTemplate(): Promise<Blob | undefined> {
   return new Blob([await readFile(path)]);
 }
 
+/**
+ * Prints `printed` and above (warnings by default), and keeps the last debug lines in memory
+ * for a test that fails (recent-log.ts).
+ */
+function testLogger(printed: Level, dataDir: string): { logger: Logger; forget: () => void } {
+  const ring = new LogRing();
+  const forget = keepLog(`server ${dataDir}`, () => ring.text());
+  const level = pino.levels.values[printed]! < pino.levels.values.debug! ? printed : 'debug';
+  return { logger: pino({ level }, multistream([{ level: printed, stream: pino.destination(1) }, { level: 'debug', stream: ring }])), forget };
+}
+
 /** Start a real vocloud server on a loopback port. */
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'vocloud-test-')));
@@ -110,9 +122,10 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const config = testConfig(dataDir, database, options);
   const fresh = !options.dataDir && DB_KIND === 'pglite';
   const template = fresh ? await pgliteTemplate() : undefined;
+  const { logger, forget } = testLogger(config.config.log.level as Level, dataDir);
   const vocloud = new Vocloud({
     config,
-    logger: pino({ level: config.config.log.level }),
+    logger,
     ...(template ? { pgliteLoad: template } : {}),
   });
   const url = await vocloud.start();
@@ -124,6 +137,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     config,
     async stop({ keep = false, grace } = {}) {
       await vocloud.stop(grace);
+      forget();
       if (!keep) {
         await rm(dataDir, { recursive: true, force: true });
         await database.drop();

@@ -174,12 +174,16 @@ export class Executor {
       }
       r.port.on('message', (m: ThreadMessage) => this.onThreadMessage(r, m, log));
       let result: TaskOutcome;
+      // (timings at debug level: a job that seems stuck shows whether it waited for a thread,
+      // for its plugin or for the database)
+      log.debug({ threads: this.pool.threads.length, queued: this.pool.queueSize, setupMs: Date.now() - r.startedAt }, 'job handed to a thread');
       try {
         result = (await this.pool.run(task, { transferList: [threadPort], signal: r.kill.signal })) as TaskOutcome;
       } catch (err) {
         if (r.kill.signal.aborted) result = { status: 'aborted', message: r.causeMessage || 'The job was stopped.' };
         else throw err;
       }
+      log.debug({ status: result.status, ranMs: Date.now() - r.startedAt }, 'thread returned');
       outcome = this.outcomeOf(r, result);
     } catch (err) {
       log.error({ err }, 'executor failure');
@@ -213,7 +217,7 @@ export class Executor {
       }
       ended = await this.jobs.finish(job.id, outcome);
       if (ended) this.metrics.jobEnded(ended);
-      log.info({ phase: ended?.phase ?? '(changed meanwhile)' }, 'job ended');
+      log.info({ phase: ended?.phase ?? '(changed meanwhile)', ms: Date.now() - r.startedAt }, 'job ended');
     }
     // A job deleted or archived while it ran may have written files after the clean-up.
     if (r.cause !== null || !ended) {
