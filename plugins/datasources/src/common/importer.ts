@@ -206,7 +206,7 @@ export class Importer {
     const total = this.settings.maxTotalSize;
     const maxFile = this.settings.maxFileSize;
     const limits = {
-      maxBytes: Math.min(this.settings.maxFileSize, remaining),
+      maxBytes: Math.min(maxFile, remaining),
       // worked out only when a file is refused (it was two formatted sizes per file)
       get maxBytesReason() {
         return limitByTotal
