@@ -21,4 +21,5 @@ export { AuthService } from './auth/auth-service.js';
 export { AuditLog } from './auth/audit.js';
 export { UsageService } from './quota/usage-service.js';
 export { JobTypeSettings } from './plugins/job-type-settings.js';
+export { LocalStorageBackend } from './storage/local-backend.js';
 export type { User, Role, ApiToken } from './auth/model.js';

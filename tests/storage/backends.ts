@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { StorageBackend } from '@vocloud/sdk';
-import { LocalStorageBackend } from '../../core/src/storage/local-backend.js';
+// the built backend: its writer thread is a module of dist
+import { LocalStorageBackend } from '@vocloud/core';
 import { WebHdfsStorageBackend } from '../../core/src/storage/webhdfs-backend.js';
 import { startWebHdfsStandIn, type WebHdfsStandIn } from '../standins/webhdfs/index.js';
 
@@ -42,13 +43,13 @@ async function names(dir: string): Promise<string[]> {
   }
 }
 
-/** The local backend; `syncSmallWrites` as in executor threads (small bodies written with synchronous calls), or as on the main thread. */
-const localCase = (name: string, syncSmallWrites: boolean): BackendCase => ({
+/** The local backend; small whole bodies in the writer thread as in executor threads, or every write the general way as on the main thread. */
+const localCase = (name: string, smallWrites: 'thread' | 'none'): BackendCase => ({
   name,
   async make() {
     const dir = await mkdtemp(join(tmpdir(), 'vocloud-contract-'));
     const root = join(dir, 'storage');
-    const backend = new LocalStorageBackend(root, syncSmallWrites);
+    const backend = new LocalStorageBackend(root, smallWrites);
     const os = (p: string) => (p === '' ? root : join(root, ...p.split('/')));
     return {
       backend,
@@ -58,8 +59,8 @@ const localCase = (name: string, syncSmallWrites: boolean): BackendCase => ({
     };
   },
 });
-const local = localCase('local', false);
-const localSyncWrites = localCase('local, small writes synchronous (executor threads)', true);
+const local = localCase('local', 'none');
+const localWriterThread = localCase('local, small writes in the writer thread (executor threads)', 'thread');
 
 /** The storage root inside the stand-in, owned by the user the backend works as. */
 export const STANDIN_ROOT = '/user/vocloud/storage';
@@ -140,7 +141,7 @@ const webhdfsReal: BackendCase = {
   },
 };
 
-export const backendCases: BackendCase[] = [local, localSyncWrites, webhdfsStandIn, ...(process.env.VOCLOUD_WEBHDFS_URL ? [webhdfsReal] : [])];
+export const backendCases: BackendCase[] = [local, localWriterThread, webhdfsStandIn, ...(process.env.VOCLOUD_WEBHDFS_URL ? [webhdfsReal] : [])];
 
 export async function bytesOf(stream: Readable | AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];

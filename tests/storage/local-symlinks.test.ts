@@ -3,18 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '@vocloud/sdk';
-import { LocalStorageBackend } from '../../core/src/storage/local-backend.js';
+// the built backend: its writer thread is a module of dist
+import { LocalStorageBackend } from '@vocloud/core';
 
 /*
  * Symbolic links someone made inside the local storage root (vocloud makes none). A write at a
  * link's name never writes through it: a link leading out is refused, a new file at a link
  * inside is refused as existing, a replacement replaces the link itself. Both write paths must
- * agree: synchronous small writes (executor threads) and the general one.
+ * agree: small writes in the writer thread (executor threads) and the general one.
  */
 describe.each([
-  { mode: 'synchronous small writes', sync: true },
-  { mode: 'asynchronous writes', sync: false },
-])('local backend, symlinks at a written name ($mode)', ({ sync }) => {
+  { mode: 'small writes in the writer thread', smallWrites: 'thread' as const },
+  { mode: 'general writes', smallWrites: 'none' as const },
+])('local backend, symlinks at a written name ($mode)', ({ smallWrites }) => {
   let dir: string;
   let root: string;
   let outside: string;
@@ -26,7 +27,7 @@ describe.each([
     outside = join(dir, 'outside');
     await mkdir(outside);
     await writeFile(join(outside, 'secret.txt'), 'secret');
-    b = new LocalStorageBackend(root, sync);
+    b = new LocalStorageBackend(root, smallWrites);
     await b.mkdir('d'); // made through the backend: known to be safe, so small writes take the fast path
     await symlink(join(outside, 'secret.txt'), join(root, 'd', 'link'));
     await symlink(outside, join(root, 'd', 'dirlink'));
@@ -61,13 +62,13 @@ describe.each([
     expect(await readdir(outside)).toEqual(['secret.txt']);
   });
 
-  // The general path's lookup; the synchronous one never calls it for a new file in a folder
+  // The general path's lookup; the writer thread's never calls it for a new file in a folder
   // it knows, so counting its calls tells which path a write took.
   const lookups = () => vi.spyOn(b as unknown as { locate(path: string): Promise<unknown> }, 'locate');
 
-  // Only the synchronous mode has a fast path to check (registered only there, not skipped).
-  if (sync) {
-    it('a new file in a folder made through the backend takes the synchronous path; a link sends it to the general one', async () => {
+  // Only the writer-thread mode has a fast path to check (registered only there, not skipped).
+  if (smallWrites === 'thread') {
+    it('a new file in a folder made through the backend takes the writer thread; a link sends it to the general one', async () => {
       const spy = lookups();
       await b.write('d/plain.txt', Buffer.from('x'), { overwrite: false });
       expect(spy).not.toHaveBeenCalled();

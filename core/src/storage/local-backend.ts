@@ -1,10 +1,12 @@
-import { createReadStream, linkSync, lstatSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { cp, link, lstat, mkdir, readdir, realpath, rename, rm, stat, access, writeFile, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { isMainThread } from 'node:worker_threads';
+import { NO_HARD_LINKS, errno, taken } from './small-file.js';
+import { SmallFileWriter } from './small-file-writer.js';
 import {
   StorageError,
   storagePath,
@@ -20,8 +22,8 @@ import {
 const SAFE_DIR_TTL_MS = 5_000;
 
 /**
- * Bodies up to this size, given whole, are written with synchronous calls when not on the main
- * thread (see writeSmallSync).
+ * Bodies up to this size, given whole, are written by the writer thread when not on the main
+ * thread (see writeSmall).
  */
 const SYNC_WRITE_MAX = 1024 * 1024;
 
@@ -39,10 +41,6 @@ async function exists(full: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function errno(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException).code;
 }
 
 /** The file system's refusals as StorageError codes (core maps those to 4xx); others pass. */
@@ -87,14 +85,6 @@ function writtenFile(p: string, size: number): StorageEntry {
   return { path: p, name: p.split('/').pop() ?? '', type: 'file', size, modified: new Date() };
 }
 
-/** Where hard links are refused (FAT, some FUSE and SMB mounts), a rename after the check is the best there is. */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK']);
-
-/** EEXIST as the file system says it, for a name found taken by a look. */
-function taken(full: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`EEXIST: file already exists, '${full}'`), { code: 'EEXIST' });
-}
-
 /**
  * Put a finished temporary file in place. With `noReplace` (overwrite: false) it becomes a hard
  * link, which fails with EEXIST when the name exists: a file another writer made after the
@@ -116,20 +106,6 @@ async function placeFile(tmp: string, full: string, noReplace: boolean): Promise
   await rename(tmp, full);
 }
 
-function placeFileSync(tmp: string, full: string, noReplace: boolean): void {
-  if (noReplace) {
-    try {
-      linkSync(tmp, full);
-      unlinkSync(tmp);
-      return;
-    } catch (err) {
-      if (!NO_HARD_LINKS.has(errno(err) ?? '')) throw err;
-    }
-    if (lstatSync(full, { throwIfNoEntry: false })) throw taken(full);
-  }
-  renameSync(tmp, full);
-}
-
 /** lstat, with null for a missing path. */
 async function lookAt(full: string): Promise<Stats | null> {
   try {
@@ -138,6 +114,12 @@ async function lookAt(full: string): Promise<Stats | null> {
     if (errno(err) === 'ENOENT') return null;
     throw err;
   }
+}
+
+/** This thread's writer thread, started on first use. */
+let writer: SmallFileWriter | null = null;
+function smallFileWriter(): SmallFileWriter {
+  return (writer ??= new SmallFileWriter());
 }
 
 /**
@@ -150,12 +132,13 @@ export class LocalStorageBackend implements StorageBackend {
   private realRoot: string | null = null;
 
   /**
-   * `syncSmallWrites`: write small whole bodies with synchronous calls (writeSmallSync). By
-   * default only off the main thread, i.e. in the executor threads that run jobs.
+   * `smallWrites`: 'thread' writes small whole bodies in this thread's writer thread
+   * (writeSmall); by default only off the main thread, i.e. in the executor threads that run
+   * jobs. 'none': every write takes the general path.
    */
   constructor(
     readonly root: string,
-    private readonly syncSmallWrites = !isMainThread,
+    private readonly smallWrites: 'thread' | 'none' = isMainThread ? 'none' : 'thread',
   ) {}
 
   private async rootReal(): Promise<string> {
@@ -331,8 +314,8 @@ export class LocalStorageBackend implements StorageBackend {
 
   async write(path: string, source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: WriteOptions = {}): Promise<StorageEntry> {
     const root = await this.rootReal();
-    if (this.syncSmallWrites && source instanceof Uint8Array && source.byteLength <= SYNC_WRITE_MAX) {
-      const written = this.writeSmallSync(root, path, source, options);
+    if (this.smallWrites !== 'none' && source instanceof Uint8Array && source.byteLength <= SYNC_WRITE_MAX) {
+      const written = await this.writeSmall(root, path, source, options);
       if (written) return written;
     }
     const { full, st } = await this.locate(path);
@@ -370,50 +353,29 @@ export class LocalStorageBackend implements StorageBackend {
   }
 
   /**
-   * A small body into a folder known to be safe, with synchronous calls: the temporary file
-   * written whole, put in place (a new file without a look at its name: when the name exists,
-   * the body was written for nothing and the general path answers; a replacement after one
-   * lstat, which gives no Error for a missing name). Only off the main thread, in
-   * the executor threads that run jobs, where blocking for a small write delays nothing but the
-   * job itself: an import writes thousands of small files, and each asynchronous call (a hand-off
-   * to libuv's pool and back, a promise, an Error per ENOENT) cost more CPU than the system call
-   * it wraps, on a machine whose cores the downloads and the source server share
-   * (docs/plugins/datasources.md, Benchmark). Returns null where the general path must decide:
-   * a folder not yet checked or made, a symbolic link or something odd on the way.
+   * A small body into a folder known to be safe, in one message to the writer thread, which
+   * makes the synchronous calls of small-file.ts. Only off the main thread, in the executor
+   * threads that run jobs: an import writes thousands of small files. Each asynchronous call
+   * (a hand-off to libuv's pool and back, a promise, an Error per ENOENT) cost more CPU than
+   * the system call it wraps; made synchronously in the job's thread, the calls took half of
+   * its CPU on ext4, and that thread is an import's bottleneck (docs/plugins/datasources.md,
+   * Benchmark). Returns null where the general path must decide: a folder not yet checked or
+   * made, a symbolic link or something odd on the way, a name taken.
    */
-  private writeSmallSync(root: string, path: string, body: Uint8Array, options: WriteOptions): StorageEntry | null {
+  private async writeSmall(root: string, path: string, body: Uint8Array, options: WriteOptions): Promise<StorageEntry | null> {
     const p = storagePath(path);
     if (p === '') return null;
     const full = join(root, ...p.split('/'));
     const dir = dirname(full);
     if (!this.isSafe(dir, root)) return null;
-    const noReplace = options.overwrite === false;
-    // A new file (what StorageOps asks for first) needs no look at the name: it is linked into
-    // place, which fails with EEXIST on any existing name, and the general path then says what
-    // is there (a file, a folder, a symlink leading out). A replacement looks first, so a
-    // symlink is never silently replaced here.
-    if (!noReplace) {
-      let st: Stats | undefined;
-      try {
-        st = lstatSync(full, { throwIfNoEntry: false });
-      } catch {
-        return null; // ENOTDIR and the like: the general path says what is wrong
-      }
-      if (st?.isSymbolicLink()) return null;
-    }
     const tmp = join(dir, tempName(basename(full)));
-    let written = false;
+    const noReplace = options.overwrite === false;
     try {
-      writeFileSync(tmp, body, { flag: 'wx' });
-      written = true;
-      placeFileSync(tmp, full, noReplace);
+      const outcome = await smallFileWriter().write(tmp, full, body, noReplace);
+      return outcome === 'written' ? writtenFile(p, body.byteLength) : null;
     } catch (err) {
-      // EEXIST before the write: O_EXCL refused the temporary name, which is not ours to remove.
-      if (written || errno(err) !== 'EEXIST') rmSync(tmp, { force: true });
-      if (written && noReplace && errno(err) === 'EEXIST') return null;
       throw fsError(err, path);
     }
-    return writtenFile(p, body.byteLength);
   }
 
   async mkdir(path: string): Promise<void> {
