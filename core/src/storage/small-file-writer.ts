@@ -22,40 +22,47 @@ export type SmallWriteReply =
  * more than the calls, docs/plugins/datasources.md).
  */
 export class SmallFileWriter {
-  private worker: Worker | null = null;
+  private current: { readonly worker: Worker; readonly pending: Map<number, Pending> } | null = null;
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (o: SmallWriteOutcome) => void; reject: (e: Error) => void }>();
 
   write(tmp: string, full: string, body: Uint8Array, noReplace: boolean): Promise<SmallWriteOutcome> {
-    const worker = this.start();
+    const { worker, pending } = this.start();
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) worker.ref();
-      this.pending.set(id, { resolve, reject });
+      if (pending.size === 0) worker.ref();
+      pending.set(id, { resolve, reject });
       worker.postMessage({ id, tmp, full, body, noReplace } satisfies SmallWriteRequest);
     });
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
+  private start(): NonNullable<SmallFileWriter['current']> {
+    if (this.current) return this.current;
     const worker = new Worker(new URL('./small-file-thread.js', import.meta.url));
+    // Writes of a thread that ended are failed with that thread; a new one takes later writes.
+    const pending = new Map<number, Pending>();
+    const current = { worker, pending };
     worker.unref();
     worker.on('message', (r: SmallWriteReply) => {
-      const p = this.pending.get(r.id);
+      const p = pending.get(r.id);
       if (!p) return;
-      this.pending.delete(r.id);
-      if (this.pending.size === 0) worker.unref();
+      pending.delete(r.id);
+      if (pending.size === 0) worker.unref();
       if ('outcome' in r) p.resolve(r.outcome);
       else p.reject(Object.assign(new Error(r.error.message), r.error.code ? { code: r.error.code } : {}));
     });
     const fail = (err: Error) => {
-      this.worker = null;
-      for (const p of this.pending.values()) p.reject(new Error(`the writer thread stopped: ${err.message}`));
-      this.pending.clear();
+      if (this.current === current) this.current = null;
+      for (const p of pending.values()) p.reject(new Error(`the writer thread stopped: ${err.message}`));
+      pending.clear();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
-    this.worker = worker;
-    return worker;
+    this.current = current;
+    return current;
   }
+}
+
+interface Pending {
+  resolve(outcome: SmallWriteOutcome): void;
+  reject(err: Error): void;
 }
