@@ -47,6 +47,32 @@ describe('SmallFileWriter (the writer thread of small writes)', () => {
     expect(await readdir(dir)).toEqual(['folder']);
   });
 
+  it('a slice of a large buffer is posted alone, and the buffer stays whole and usable', async () => {
+    await writer.write(join(dir, 'start.part-000000000007'), join(dir, 'start'), Buffer.from('-'), true);
+    const posted: number[] = [];
+    const worker = thread()!;
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (message: unknown, transfer?: readonly import('node:worker_threads').Transferable[]) => {
+      posted.push((message as { body: Uint8Array }).body.buffer.byteLength); // before a transfer detaches it
+      post(message, transfer);
+    };
+    const big = Buffer.alloc(32 * 1024 * 1024, 7);
+    big.write('HEADER', 1000);
+    const slice = big.subarray(1000, 1006);
+    expect(await writer.write(join(dir, 'slice.part-000000000008'), join(dir, 'slice'), slice, true)).toBe('written');
+    expect(await readFile(join(dir, 'slice'), 'utf8')).toBe('HEADER');
+    // what crossed to the thread: the 6 bytes, not the 32 MB behind them
+    expect(posted).toEqual([6]);
+    expect(big.byteLength).toBe(32 * 1024 * 1024);
+    expect(slice.toString()).toBe('HEADER');
+    expect(big[0]).toBe(7);
+    // a body that is its whole buffer is copied across, never taken from the caller
+    const own = Buffer.alloc(64 * 1024, 1);
+    expect(await writer.write(join(dir, 'own.part-000000000009'), join(dir, 'own'), own, true)).toBe('written');
+    expect(own.byteLength).toBe(64 * 1024);
+    expect((await readFile(join(dir, 'own'))).equals(own)).toBe(true);
+  });
+
   it('after its thread ended, the next write starts another', async () => {
     await writer.write(join(dir, 'one.part-000000000005'), join(dir, 'one'), Buffer.from('1'), true);
     const first = thread()!;

@@ -31,7 +31,8 @@ export class SmallFileWriter {
     return new Promise((resolve, reject) => {
       if (pending.size === 0) worker.ref();
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, tmp, full, body, noReplace } satisfies SmallWriteRequest);
+      const { bytes, transfer } = ownBytes(body);
+      worker.postMessage({ id, tmp, full, body: bytes, noReplace } satisfies SmallWriteRequest, transfer);
     });
   }
 
@@ -65,4 +66,15 @@ export class SmallFileWriter {
 interface Pending {
   resolve(outcome: SmallWriteOutcome): void;
   reject(err: Error): void;
+}
+
+/**
+ * The bytes to post. A structured clone of a view copies the whole buffer behind it (a 10-byte
+ * slice of a 200 MB buffer took 170 ms to post): a view of part of a buffer is copied out and
+ * the copy handed over. A body that is its own buffer is cloned; it stays the caller's.
+ */
+function ownBytes(body: Uint8Array): { bytes: Uint8Array; transfer: ArrayBuffer[] } {
+  if (body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength) return { bytes: body, transfer: [] };
+  const copy = new Uint8Array(body);
+  return { bytes: copy, transfer: [copy.buffer] };
 }
