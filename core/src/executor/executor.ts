@@ -41,6 +41,8 @@ interface RunningJob {
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 250;
+/** Attempts at a job's last database write (0.5, 1, 2 and 4 s apart). */
+const PERSIST_ATTEMPTS = 5;
 /** How much quota a job's storage writes reserve at a time. */
 const RESERVATION_CHUNK = 8 * 1024 * 1024;
 
@@ -144,7 +146,10 @@ export class Executor {
     };
     this.running.set(job.id, r);
     this.metrics.jobStarted(job);
-    r.done = this.runToEnd(r, channel.port2).finally(async () => {
+    r.done = this.runToEnd(r, channel.port2)
+      // (the node's heartbeat ends a job left EXECUTING here: NodeRegistry.endLost)
+      .catch((err: unknown) => this.log.error({ err, job: job.id }, 'the executor could not finish the job'))
+      .finally(async () => {
       if (r.reserved > 0) await this.usage.credit(job.ownerId, r.reserved).catch((err) => this.log.warn({ err, job: job.id }, 'could not give back reserved quota'));
       r.reserved = 0;
       this.running.delete(job.id);
@@ -197,7 +202,7 @@ export class Executor {
     await this.flushProgress(r, log);
     let ended: Job | null = null;
     if (r.cause === 'shutdown') {
-      await this.jobs.requeue(job.id, 'requeued: the node shut down while the job ran');
+      await this.persist(() => this.jobs.requeue(job.id, 'requeued: the node shut down while the job ran'), 'requeue', log);
       log.info('job requeued (node shutting down)');
     } else if (r.cause === 'abort' || r.cause === 'destruction') {
       // The phase was already changed by whoever aborted or deleted the job.
@@ -215,7 +220,7 @@ export class Executor {
           };
         }
       }
-      ended = await this.jobs.finish(job.id, outcome);
+      ended = await this.persist(() => this.jobs.finish(job.id, outcome), 'record the end of', log);
       if (ended) this.metrics.jobEnded(ended);
       log.info({ phase: ended?.phase ?? '(changed meanwhile)', ms: Date.now() - r.startedAt }, 'job ended');
     }
@@ -227,6 +232,23 @@ export class Executor {
     // The thread removes its work dir itself (off this event loop); only a terminated thread
     // leaves one behind.
     if (!this.cfg.keepWorkDirs && r.kill.signal.aborted) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /**
+   * A job's last write to the database (its end, or its requeue), tried again over ~7 s: a
+   * failed one would leave the job EXECUTING on a node that no longer runs it (until the
+   * heartbeat's endLost ends it in ERROR). Throws the last error.
+   */
+  private async persist<T>(write: () => Promise<T>, what: string, log: Logger): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (attempt >= PERSIST_ATTEMPTS) throw err;
+        log.warn({ err, attempt }, `could not ${what} the job in the database; trying again`);
+        await new Promise((res) => setTimeout(res, 500 * 2 ** (attempt - 1)));
+      }
+    }
   }
 
   private outcomeOf(r: RunningJob, result: TaskOutcome): RunOutcome {

@@ -8,6 +8,9 @@ import type { LoadedConfig } from '../config/load.js';
 import { JobStore } from '../uws/job-store.js';
 import { JobService } from '../uws/job-service.js';
 
+/** How long after its claim a job must be in the executor before endLost() may end it. */
+const LOST_GRACE_MS = 10_000;
+
 /** A node as other nodes and admins see it. */
 export interface NodeStatus {
   readonly id: string;
@@ -32,6 +35,7 @@ export class NodeRegistry {
   private readonly knex: Knex;
   private timer: NodeJS.Timeout | null = null;
   private runningCount: () => number = () => 0;
+  private runningIds: () => readonly string[] = () => [];
   private readonly cfg: LoadedConfig['config']['executor'];
 
   constructor(
@@ -46,8 +50,10 @@ export class NodeRegistry {
     this.cfg = config.config.executor;
   }
 
-  async register(runningCount: () => number): Promise<void> {
+  /** `runningIds`: the jobs this node's executor runs now. */
+  async register(runningCount: () => number, runningIds: () => readonly string[] = () => []): Promise<void> {
     this.runningCount = runningCount;
+    this.runningIds = runningIds;
     await this.knex('nodes').insert({
       id: this.node.id,
       name: this.node.name,
@@ -68,6 +74,7 @@ export class NodeRegistry {
     try {
       await this.knex('nodes').update({ heartbeat_at: this.knex.fn.now(), running_jobs: this.runningCount() }).where({ id: this.node.id });
       await this.reapOrphans();
+      await this.endLost();
     } catch (err) {
       this.log.warn({ err }, 'heartbeat failed');
     }
@@ -82,6 +89,29 @@ export class NodeRegistry {
       if (await this.jobs.failOrphan(o.id, o.why)) {
         n++;
         this.log.warn({ job: o.id, node: o.nodeId }, `job ended in ERROR: ${o.why}`);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * End the jobs the database says run on this (live) node that its executor does not run, so
+   * that none stays EXECUTING for ever: a job whose end could not be recorded even after the
+   * executor's retries, or a claim that never reached the executor. A job claimed within the
+   * last LOST_GRACE_MS is left alone: between the claim's commit and the executor taking the job
+   * there is a moment when this check could see it. Returns how many were ended.
+   */
+  async endLost(): Promise<number> {
+    const ids = await this.store.executingOn(this.node.id, new Date(Date.now() - LOST_GRACE_MS));
+    if (ids.length === 0) return 0;
+    // read after the query: a job handed to the executor meanwhile is in it by now
+    const running = new Set(this.runningIds());
+    let n = 0;
+    for (const id of ids) {
+      if (running.has(id)) continue;
+      if (await this.jobs.failLost(id, this.node.id)) {
+        n++;
+        this.log.error({ job: id }, 'job ended in ERROR: it was EXECUTING on this node, but the executor did not run it');
       }
     }
     return n;

@@ -689,6 +689,18 @@ export class JobService {
     return moved !== null;
   }
 
+  /**
+   * End a job the database says runs on `nodeId` (this node) although its executor does not run
+   * it: its end could not be recorded, or a claim never reached the executor. Only while it is
+   * still EXECUTING there.
+   */
+  async failLost(id: string, nodeId: string): Promise<boolean> {
+    const why = 'its executor node lost track of it (its end could not be recorded in the database)';
+    const message = `The job was interrupted: ${why}. Results produced before that are kept; run the job again to be sure it finished.`;
+    const moved = await this.store.transition(id, ['EXECUTING'], 'ERROR', why, { endTime: 'now', error: { type: 'transient', message, detail: null } }, nodeId);
+    return moved !== null;
+  }
+
   /** Record a result the job wrote; it counts against the owner's quota. On QuotaExceededError
    *  nothing is recorded and the caller removes the file. */
   async recordResult(job: Pick<Job, 'id' | 'ownerId'>, result: JobResult): Promise<void> {

@@ -323,7 +323,7 @@ export class JobStore {
    * The one way a phase changes: `UPDATE … WHERE id = :id AND phase = ANY(:from)`, plus a
    * history row and a NOTIFY, atomically. Returns null when the job was not in `from`.
    */
-  async transition(id: string, from: readonly Phase[], to: Phase, reason: string, patch: JobPatch = {}): Promise<Job | null> {
+  async transition(id: string, from: readonly Phase[], to: Phase, reason: string, patch: JobPatch = {}, onNode?: string): Promise<Job | null> {
     const sets: string[] = ['phase = ?'];
     const values: Knex.RawBinding[] = [to];
     const setNow = (col: string, v: 'now' | null | undefined) => {
@@ -343,12 +343,12 @@ export class JobStore {
     const notifyQueue = to === 'QUEUED' ? `, pg_notify('${QUEUE_CHANNEL}', u.job_type)` : '';
     const sql = `
       WITH u AS (
-        UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND phase = ANY(?::text[]) RETURNING *
+        UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND phase = ANY(?::text[])${onNode === undefined ? '' : ' AND node_id = ?'} RETURNING *
       ), h AS (
         INSERT INTO job_phase_history (job_id, phase, at, reason) SELECT id, phase, now(), ? FROM u
       )
       SELECT u.*, pg_notify('${JOB_CHANNEL}', u.id || ' ' || u.phase)${notifyQueue} FROM u`;
-    const res = await this.knex.raw(sql, [...values, id, [...from], reason]);
+    const res = await this.knex.raw(sql, [...values, id, [...from], ...(onNode === undefined ? [] : [onNode]), reason]);
     const row = (res.rows as Record<string, unknown>[])[0];
     return row ? rowToJob(row) : null;
   }
@@ -500,6 +500,12 @@ export class JobStore {
       const job = (typeof row.claimed_job === 'string' ? JSON.parse(row.claimed_job) : row.claimed_job) as Record<string, unknown>;
       return { ...rowToJob(job), parameters: parametersOf({ parameters_json: row.claimed_parameters }), results: [] };
     });
+  }
+
+  /** Ids of jobs EXECUTING on `nodeId` since before `startedBefore`. */
+  async executingOn(nodeId: string, startedBefore: Date): Promise<string[]> {
+    const rows = await this.knex('jobs').select('id').where({ phase: 'EXECUTING', node_id: nodeId }).where('start_time', '<', startedBefore);
+    return rows.map((r) => r.id as string);
   }
 
   /** Ids of EXECUTING jobs whose node is gone: stopped, silent since `deadBefore`, unknown, or
