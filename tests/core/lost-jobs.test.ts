@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KIND, startServer, type TestServer } from '../support/server.js';
-import { createJob, waitFinal, waitPhase } from '../support/uws.js';
+import { createJob, getJob, waitFinal, waitPhase } from '../support/uws.js';
 import { idOf, jobJson, until } from '../support/observe.js';
 
 /*
@@ -74,6 +74,26 @@ describe(`jobs lost by their live node (${DB_KIND})`, () => {
     expect(job.errorSummary).toMatchObject({ type: 'transient' });
     expect(job.errorSummary!.message).toMatch(/lost track of it .*run the job again/);
     expect(job.history!.at(-1)).toMatchObject({ phase: 'ERROR', reason: expect.stringMatching(/executor node lost track/) });
+  });
+
+  it('a notification of its queueing that arrives after the claim does not stop a running job', async () => {
+    // QUEUED is notified when a job is queued; the scheduler's claim may return before that
+    // notification reaches the executor. Sent again here, while the job runs.
+    const url = await createJob(s.url, 'wait', { ms: 4000, PHASE: 'RUN' });
+    await waitPhase(url, 'EXECUTING');
+    let answered = false;
+    const woken = getJob(url, '?WAIT=30').finally(() => (answered = true));
+    // sent until it wakes the WAIT (which may not be parked yet at the first one)
+    for (let i = 0; i < 20 && !answered; i++) {
+      await knex().raw('SELECT pg_notify(?, ?)', ['vocloud_job', `${idOf(url)} QUEUED`]);
+      await sleep(100);
+    }
+    // the notifications arrived (they woke the WAIT while the job still ran) ...
+    expect((await woken).phase).toBe('EXECUTING');
+    // ... and the job ran on to its end
+    const job = await waitFinal(url);
+    expect(job.phase).toBe('COMPLETED');
+    expect((await jobJson(url)).history!.map((h) => h.phase)).toEqual(['QUEUED', 'EXECUTING', 'COMPLETED']);
   });
 
   it('a job the executor runs is not ended, however long ago it started', async () => {

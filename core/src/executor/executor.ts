@@ -99,8 +99,29 @@ export class Executor {
       if (!r || s.phase === 'EXECUTING') return;
       if (s.phase === 'ABORTED') this.requestAbort(r, 'abort', 'The job was aborted (PHASE=ABORT).');
       else if (s.phase === 'DELETED') this.requestAbort(r, 'destruction', 'The job was deleted.');
-      else if (s.phase !== 'COMPLETED' && s.phase !== 'ERROR') this.requestAbort(r, 'abort', `The job was moved to ${s.phase}.`);
+      else if (s.phase !== 'COMPLETED' && s.phase !== 'ERROR') void this.abortIfMoved(r);
     });
+  }
+
+  /**
+   * A notification of an earlier phase may arrive after the claim: the job's QUEUED, sent when
+   * it was queued, can reach this listener after the scheduler's claim has returned (two
+   * connections, no order between them). Acting on it stopped a job that had just started, and
+   * left it EXECUTING with nobody running it. Final phases and deletion cannot be stale; for
+   * the others the database says whether the job really moved.
+   */
+  private async abortIfMoved(r: RunningJob): Promise<void> {
+    let now: JobDetail | null;
+    try {
+      now = await this.jobs.internalGet(r.job.id);
+    } catch (err) {
+      this.log.warn({ err, job: r.job.id }, 'could not check the phase of a running job after a notification; it keeps running');
+      return;
+    }
+    if (this.running.get(r.job.id) !== r) return; // it ended meanwhile
+    if (now === null) this.requestAbort(r, 'destruction', 'The job was deleted.');
+    else if (now.phase === 'EXECUTING' && now.nodeId === this.node.id) return; // a stale notification
+    else if (now.phase !== 'COMPLETED' && now.phase !== 'ERROR') this.requestAbort(r, 'abort', `The job was moved to ${now.phase}.`);
   }
 
   /** Called when a slot frees up, so the scheduler claims more work. */
