@@ -25,7 +25,7 @@ const SAFE_DIR_TTL_MS = 5_000;
  * Bodies up to this size, given whole, are written by the writer thread when not on the main
  * thread (see writeSmall).
  */
-const SYNC_WRITE_MAX = 1024 * 1024;
+const SMALL_WRITE_MAX = 1024 * 1024;
 
 /** Large chunks: fewer syscalls and event-loop turns per gigabyte. */
 const IO_CHUNK = 1024 * 1024;
@@ -314,7 +314,7 @@ export class LocalStorageBackend implements StorageBackend {
 
   async write(path: string, source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: WriteOptions = {}): Promise<StorageEntry> {
     const root = await this.rootReal();
-    if (this.smallWrites !== 'none' && source instanceof Uint8Array && source.byteLength <= SYNC_WRITE_MAX) {
+    if (this.smallWrites !== 'none' && source instanceof Uint8Array && source.byteLength <= SMALL_WRITE_MAX) {
       const written = await this.writeSmall(root, path, source, options);
       if (written) return written;
     }
