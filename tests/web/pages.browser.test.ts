@@ -36,7 +36,9 @@ describe.skipIf(!needPeer(peers.chromium(), 'web UI pages in Chromium'))('accoun
     await page.getByRole('button', { name: 'Sign in' }).click();
     expect(await page.getByRole('alert').textContent()).toMatch(/password/i);
     await page.getByRole('link', { name: 'Create an account' }).click();
-    await page.getByLabel('User name').fill('bob');
+    // the form of the next page, not the sign-in page's "User name or e-mail" still shown
+    await page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    await page.getByLabel('User name', { exact: true }).fill('bob');
     await page.getByLabel('E-mail').fill('bob@example.org');
     await page.getByLabel('Password', { exact: true }).fill('bob-password-123');
     await page.getByLabel('Password again').fill('bob-password-124');
