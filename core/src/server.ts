@@ -166,7 +166,7 @@ export class Vocloud {
     this.url = address.replace('[::1]', 'localhost');
 
     const executor = this.resolve(Executor);
-    await this.resolve(NodeRegistry).register(() => executor.runningCount, () => executor.runningIds());
+    await this.resolve(NodeRegistry).register(() => executor.runningIds());
     if (config.executor.enabled) {
       executor.start();
       await this.resolve(Scheduler).start();

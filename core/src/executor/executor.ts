@@ -130,10 +130,6 @@ export class Executor {
     return () => this.onFreedListeners.delete(listener);
   }
 
-  get runningCount(): number {
-    return this.running.size;
-  }
-
   runningIds(): string[] {
     return [...this.running.keys()];
   }
@@ -171,12 +167,12 @@ export class Executor {
       // (the node's heartbeat ends a job left EXECUTING here: NodeRegistry.endLost)
       .catch((err: unknown) => this.log.error({ err, job: job.id }, 'the executor could not finish the job'))
       .finally(async () => {
-      if (r.reserved > 0) await this.usage.credit(job.ownerId, r.reserved).catch((err) => this.log.warn({ err, job: job.id }, 'could not give back reserved quota'));
-      r.reserved = 0;
-      this.running.delete(job.id);
-      this.metrics.jobStopped(job);
-      for (const l of this.onFreedListeners) l();
-    });
+        if (r.reserved > 0) await this.usage.credit(job.ownerId, r.reserved).catch((err) => this.log.warn({ err, job: job.id }, 'could not give back reserved quota'));
+        r.reserved = 0;
+        this.running.delete(job.id);
+        this.metrics.jobStopped(job);
+        for (const l of this.onFreedListeners) l();
+      });
   }
 
   private async runToEnd(r: RunningJob, threadPort: ThreadPort): Promise<void> {

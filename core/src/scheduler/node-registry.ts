@@ -34,7 +34,6 @@ export interface NodeStatus {
 export class NodeRegistry {
   private readonly knex: Knex;
   private timer: NodeJS.Timeout | null = null;
-  private runningCount: () => number = () => 0;
   private runningIds: () => readonly string[] = () => [];
   private readonly cfg: LoadedConfig['config']['executor'];
 
@@ -51,8 +50,7 @@ export class NodeRegistry {
   }
 
   /** `runningIds`: the jobs this node's executor runs now. */
-  async register(runningCount: () => number, runningIds: () => readonly string[] = () => []): Promise<void> {
-    this.runningCount = runningCount;
+  async register(runningIds: () => readonly string[]): Promise<void> {
     this.runningIds = runningIds;
     await this.knex('nodes').insert({
       id: this.node.id,
@@ -72,7 +70,7 @@ export class NodeRegistry {
 
   private async beat(): Promise<void> {
     try {
-      await this.knex('nodes').update({ heartbeat_at: this.knex.fn.now(), running_jobs: this.runningCount() }).where({ id: this.node.id });
+      await this.knex('nodes').update({ heartbeat_at: this.knex.fn.now(), running_jobs: this.runningIds().length }).where({ id: this.node.id });
       await this.reapOrphans();
       await this.endLost();
     } catch (err) {

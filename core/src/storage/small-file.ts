@@ -2,7 +2,8 @@ import { linkSync, lstatSync, renameSync, rmSync, unlinkSync, writeFileSync } fr
 
 /*
  * The system calls of one small atomic write, without the event loop: a temporary file written
- * whole and put in place. Run in the job's thread or in the writer thread (small-file-writer.ts).
+ * whole and put in place. Run in the writer thread (small-file-thread.ts); the local backend's
+ * general path shares the errno helpers.
  */
 
 /** Where hard links are refused (FAT, some FUSE and SMB mounts), a rename after the check is the best there is. */
@@ -17,7 +18,7 @@ export function taken(full: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`EEXIST: file already exists, '${full}'`), { code: 'EEXIST' });
 }
 
-export function placeFileSync(tmp: string, full: string, noReplace: boolean): void {
+function placeFileSync(tmp: string, full: string, noReplace: boolean): void {
   if (noReplace) {
     try {
       linkSync(tmp, full);
