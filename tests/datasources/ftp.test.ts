@@ -45,6 +45,11 @@ describe.skipIf(!needPeer(peers.pyftpdlib(), 'FTP imports from a real FTP server
     writeFileSync(join(root, 'b'), 'b at the root');
     mkdirSync(join(root, 'many'));
     for (let i = 0; i < 12; i++) writeFileSync(join(root, 'many', `s${i}.fits`), CALSPEC);
+    // the server closes the connection at the first LIST, MLSD or RETR of a 'drop-once' name, at each of a 'drop-always' one
+    mkdirSync(join(root, 'unsteady-drop-once'));
+    writeFileSync(join(root, 'unsteady-drop-once', 'a.fits'), CALSPEC);
+    writeFileSync(join(root, 'unsteady-drop-once', 'b-drop-once.fits'), ALFALFA);
+    writeFileSync(join(root, 'unsteady-drop-once', 'c-drop-always.fits'), CALSPEC);
     mkdirSync(join(top, 'etc'));
     writeFileSync(join(top, 'etc', 'passwd'), 'outside the FTP root');
     for (const d of [top, root]) chmodSync(d, 0o755);
@@ -89,6 +94,22 @@ describe.skipIf(!needPeer(peers.pyftpdlib(), 'FTP imports from a real FTP server
     // two transfers at a time and one connection more for listing: a login per file would be 12
     expect(ftp.logins() - before).toBeGreaterThan(0);
     expect(ftp.logins() - before).toBeLessThanOrEqual(3);
+  });
+
+  it('a connection the server closes is opened again: the listing and the file are retried, a file it always drops fails alone', async () => {
+    const { job, rows } = await runJob(alice, { url: `${ftp.url}/unsteady-drop-once/`, concurrency: 1, target: '~/unsteady' });
+    expect(job.phase).toBe('COMPLETED');
+    // the listing was dropped first, then each drop-once file once, and the drop-always file at its
+    // two attempts (retries: 1) and at the resume each attempt tries within
+    const drops = ftp.drops().map((p) => p.slice(p.indexOf('/unsteady-drop-once')));
+    expect(drops[0]).toBe('/unsteady-drop-once');
+    expect(drops.slice(1).sort()).toEqual(['b-drop-once.fits', 'c-drop-always.fits', 'c-drop-always.fits', 'c-drop-always.fits', 'c-drop-always.fits'].map((f) => `/unsteady-drop-once/${f}`));
+    const byName = Object.fromEntries(rows.map((r) => [r.url.split('/').pop(), r]));
+    expect(byName['a.fits']).toMatchObject({ state: 'done', size: String(CALSPEC.length) });
+    expect(byName['b-drop-once.fits']).toMatchObject({ state: 'done', size: String(ALFALFA.length) });
+    expect(byName['c-drop-always.fits']).toMatchObject({ state: 'failed', error: expect.stringMatching(/the FTP server closed the connection .*\(after 2 attempts\)$/) });
+    expect(sha(await download(alice, '~/unsteady/b-drop-once.fits'))).toBe(sha(ALFALFA));
+    expect((await tree(alice, '~/unsteady')).filter((f) => !f.endsWith('.provenance.json'))).toEqual(['~/unsteady/a.fits', '~/unsteady/b-drop-once.fits']);
   });
 
   it('logs in with credentials; a wrong password is a clear error', async () => {

@@ -19,7 +19,7 @@ export const DataSourceOptionsSchema = Type.Object(
     }),
     concurrency: Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'Downloads one import runs at a time unless the job asks otherwise' }),
     maxConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 16, description: 'The most a job may ask for' }),
-    retries: Type.Integer({ minimum: 0, maximum: 20, default: 3, description: 'Further attempts after a transient failure (timeout, reset, HTTP 5xx/429, FTP 4xx)' }),
+    retries: Type.Integer({ minimum: 0, maximum: 20, default: 3, description: 'Further attempts after a transient failure (timeout, reset, HTTP 5xx/429, FTP 4xx, a dropped FTP connection)' }),
     retryDelay: Type.Number({ minimum: 0, maximum: 60, default: 0.5, description: 'First backoff delay in seconds; doubled each attempt (with jitter), at most 30 s' }),
     timeouts: Type.Object(
       {

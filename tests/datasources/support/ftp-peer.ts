@@ -8,6 +8,8 @@ export interface FtpPeer {
   readonly url: string;
   /** Logins the server has seen so far. */
   logins(): number;
+  /** Paths whose LIST, MLSD or RETR the server answered by closing the connection, in order. */
+  drops(): string[];
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startFtpPeer(root: string, user: string, password: string,
     port,
     url: `ftp://127.0.0.1:${port}`,
     logins: () => stdout.split('\n').filter((line) => line.startsWith('LOGIN ')).length,
+    drops: () => stdout.split('\n').filter((line) => line.startsWith('DROP ')).map((line) => line.slice(5)),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

@@ -5,8 +5,11 @@ With CERTFILE (certificate and key in one PEM) the server speaks FTPS (AUTH TLS)
 Anonymous users may read ROOT; USER/PASSWORD may read it too. Names are sent as the bytes
 they have on disk (surrogateescape), so a file whose name is not UTF-8 can be listed and
 fetched. The folder named 'hostile' also lists names a malicious server could send
-('../../etc/passwd', 'a/../../b'). Prints 'READY <port>' once it listens, then 'LOGIN <user>'
-for every login.
+('../../etc/passwd', 'a/../../b'). A LIST, MLSD or RETR of a name containing 'drop-once' closes the
+control connection without a reply the first time (as a server does when it restarts, or when
+it cannot open a passive data port), and of one containing 'drop-always' every time. Prints
+'READY <port>' once it listens, then 'LOGIN <user>' for every login and 'DROP <path>' for
+every connection it drops.
 """
 import os
 import sys
@@ -28,6 +31,9 @@ class HostileFS(AbstractedFS):
         return names
 
 
+dropped = set()
+
+
 class Handler(TLS_FTPHandler if certfile else FTPHandler):
     abstracted_fs = HostileFS
     unicode_errors = 'surrogateescape'
@@ -36,6 +42,24 @@ class Handler(TLS_FTPHandler if certfile else FTPHandler):
     def on_login(self, username):
         # counted by the tests: an import should reuse its connections, not log in per file
         print('LOGIN', username, flush=True)
+
+    def drops(self, path):
+        name = os.path.basename(path.rstrip('/'))
+        if 'drop-always' in name or ('drop-once' in name and path not in dropped):
+            dropped.add(path)
+            print('DROP', path, flush=True)
+            self.close()
+            return True
+        return False
+
+    def ftp_LIST(self, path):
+        return None if self.drops(path) else super().ftp_LIST(path)
+
+    def ftp_MLSD(self, path):
+        return None if self.drops(path) else super().ftp_MLSD(path)
+
+    def ftp_RETR(self, file):
+        return None if self.drops(file) else super().ftp_RETR(file)
 
 
 authorizer = DummyAuthorizer()

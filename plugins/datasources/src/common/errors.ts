@@ -1,7 +1,8 @@
 /**
  * A failure of one item of an import (one file). `transient` failures (timeouts, resets,
- * HTTP 5xx/429, FTP 4xx) are tried again with backoff; the others fail the item at once. The
- * message is for the user and ends up in the manifest's `error` column.
+ * HTTP 5xx/429, FTP 4xx, a dropped FTP connection) are tried again with backoff; the others
+ * fail the item at once. The message is for the user and ends up in the manifest's `error`
+ * column.
  */
 export class ItemError extends Error {
   constructor(

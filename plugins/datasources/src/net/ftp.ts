@@ -26,11 +26,23 @@ export interface FtpEntry {
   readonly size?: number | undefined;
 }
 
+/**
+ * basic-ftp's words for a control connection the server closed or broke (plain Errors, no
+ * code). A server does that when it restarts, when a firewall drops an idle connection, and
+ * when it cannot open a passive data port (pyftpdlib, with every port of the range in
+ * TIME_WAIT after thousands of small files): a new connection usually works.
+ */
+const CONNECTION_LOST = /Server sent FIN packet unexpectedly|Server closed connection unexpectedly|Socket closed due to transmission error|Control socket is disconnected/;
+
 /** FTP replies 4xx are transient (RFC 959), 5xx permanent; the message quotes the server. */
 export function ftpError(err: unknown, what: string): ItemError {
   if (err instanceof FTPError) {
     const transient = err.code >= 400 && err.code < 500;
     return new ItemError(`${what}: FTP ${err.message.trim()}`, transient);
+  }
+  // also when wrapped: "Client is closed because …", "None of the available transfer strategies work. Last error response was '…'"
+  if (err instanceof Error && CONNECTION_LOST.test(err.message)) {
+    return new ItemError(`${what}: the FTP server closed the connection (${err.message})`, true);
   }
   const e = asItemError(err);
   return new ItemError(`${what}: ${e.message}`, e.transient, e.retryAfter);
