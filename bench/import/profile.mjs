@@ -7,7 +7,7 @@
 //   node bench/import/profile-callers.mjs /tmp/prof/<file>.cpuprofile --jobs 3
 //   node bench/uws/profile-summary.mjs /tmp/prof/<file>.cpuprofile
 // The profiles of the static HTTP server and pyftpdlib (child processes) are not taken.
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +49,7 @@ try {
 } finally {
   if (session) {
     const { profile } = await session.post('Profiler.stop');
+    mkdirSync(o.out, { recursive: true }); // --cpu-prof-dir is made only at exit
     writeFileSync(join(o.out, 'main-jobs.cpuprofile'), JSON.stringify(profile));
     session.disconnect();
   }

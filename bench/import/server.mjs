@@ -83,7 +83,12 @@ export async function serverJob(server, type, url, n) {
     if (['COMPLETED', 'ERROR', 'ABORTED'].includes(phase)) break;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (phase !== 'COMPLETED') throw new Error(`${type} job ended ${phase}`);
+  if (phase !== 'COMPLETED') {
+    // the job's own account of what went wrong, so a failed run says what to look at
+    const xml = await (await fetch(job, { headers: ADMIN })).text();
+    const summary = /<uws:message>([\s\S]*?)<\/uws:message>/.exec(xml)?.[1] ?? '(no error summary)';
+    throw new Error(`${type} job ${job} ended ${phase}: ${summary}`);
+  }
   // the admin's home on the server's local storage
   const homes = join(server.dataDir, 'storage', 'home');
   const owner = readdirSync(homes)[0];
