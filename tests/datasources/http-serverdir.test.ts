@@ -34,9 +34,24 @@ const autoindex = (title: string, entries: string[]) =>
 <tr><td><a href="/data/">Parent Directory</a></td></tr>
 ${entries.map((e) => `<tr><td><a href="${encodeURI(e)}">${e}</a></td></tr>`).join('\n')}</table></body></html>`;
 
+/** Requests for /slow/ files being answered now, and the most there were at once. */
+const slow = { inFlight: 0, most: 0 };
+const SLOW_FILES = Array.from({ length: 12 }, (_, i) => `f${i}.dat`);
+
 beforeAll(async () => {
   web = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
+    if (path === '/slow/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(autoindex(path, SLOW_FILES));
+    if (path.startsWith('/slow/f')) {
+      slow.inFlight++;
+      slow.most = Math.max(slow.most, slow.inFlight);
+      // each answer takes 80 ms, so the downloads overlap as much as the importer lets them
+      setTimeout(() => {
+        slow.inFlight--;
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 2048 }).end(Buffer.alloc(2048, path.length));
+      }, 80);
+      return;
+    }
     const pages: Record<string, string[]> = { '/data/': ['night1/', 'night2/', 'README.txt'], '/data/night1/': ['a.fits', 'sn.csv'], '/data/night2/': ['a.fits'] };
     if (pages[path]) return void res.writeHead(200, { 'content-type': 'text/html;charset=UTF-8' }).end(autoindex(path, pages[path]!));
     if (path.endsWith('.fits')) return void res.writeHead(200, { 'content-type': 'application/fits', 'content-length': CALSPEC.length }).end(CALSPEC);
@@ -89,6 +104,17 @@ describe('HTTP index pages through the server', () => {
     expect(files.filter((f) => f.endsWith('a.fits'))).toHaveLength(1);
     expect(r.manifest).toMatch(/,failed,[^\r\n]*quota/i);
     expect(r.job!.phase).toBe('COMPLETED');
+  });
+});
+
+describe('downloads at the same time', () => {
+  it('never more downloads at once than the concurrency asked for, though twice as many files may be in progress', async () => {
+    slow.most = 0;
+    const r = await runJob(mona, 'http', { url: `${webUrl}/slow/`, recursive: 'true', concurrency: 3, target: '~/slow' });
+    expect(r.job!.phase).toBe('COMPLETED');
+    expect((await tree(mona, '~/slow')).filter((f) => !f.endsWith('.provenance.json'))).toHaveLength(12);
+    expect(slow.most).toBe(3);
+    expect(slow.inFlight).toBe(0);
   });
 });
 

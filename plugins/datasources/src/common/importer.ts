@@ -3,7 +3,7 @@ import { JobError, type JobContext } from '@vocloud/sdk';
 import { ItemError, asItemError } from './errors.js';
 import { Manifest, type ManifestEntry } from './manifest.js';
 import { SIDECAR_SUFFIX, extensionForMime, hasExtension, safeName } from './names.js';
-import { forEachLimited } from './pool.js';
+import { Slots, forEachLimited } from './pool.js';
 import { provenanceJson, type ProvenanceHints } from './provenance.js';
 import { QuotaCheck } from './quota.js';
 import { withRetries, type RetryPolicy } from './retry.js';
@@ -50,6 +50,13 @@ export interface ImportSummary {
 }
 
 /**
+ * Items in progress per download slot: while one item's file and sidecar are being stored,
+ * the next one downloads. The stores wait on the storage (a writer thread, a remote file
+ * system), not on this thread, and holding the slot through them left it idle.
+ */
+const ITEMS_PER_SLOT = 2;
+
+/**
  * The download path every data source shares: items are fetched with bounded concurrency,
  * streamed into the owner's storage (atomic writes: a failed transfer leaves nothing), retried
  * with backoff, resumed where the server allows; each stored file gets its provenance sidecar;
@@ -72,6 +79,8 @@ export class Importer {
 
   private readonly attempts: AttemptSignals;
   private readonly quota: QuotaCheck;
+  /** Transfers from the source at once: `concurrency`, what the user and the source's operators see. */
+  private readonly downloads: Slots;
 
   constructor(
     private readonly ctx: JobContext<unknown>,
@@ -79,6 +88,7 @@ export class Importer {
     private readonly settings: ImportSettings,
   ) {
     this.attempts = new AttemptSignals(ctx.signal);
+    this.downloads = new Slots(settings.concurrency);
     // only the owner's own files count against their quota (DATA/ is shared)
     this.quota = new QuotaCheck(ctx.storage, ctx.ownerId, target.root === '~' || target.root.startsWith('~/'));
   }
@@ -87,7 +97,7 @@ export class Importer {
   async run(items: AsyncIterable<ImportItem> | Iterable<ImportItem>): Promise<ImportSummary> {
     const counted = this.count(items);
     try {
-      await forEachLimited(counted, this.settings.concurrency, this.ctx.signal, (item) => this.importOne(item));
+      await forEachLimited(counted, this.settings.concurrency * ITEMS_PER_SLOT, this.ctx.signal, (item) => this.importOne(item));
     } finally {
       for (const e of this.manifest.entries) if (e.state === 'pending' && this.ctx.signal.aborted) e.error ||= 'not imported: the job was aborted';
       this.report(undefined, true);
@@ -168,17 +178,24 @@ export class Importer {
       if (refused) return this.refuseForQuota(entry, refused, item.size);
     }
     await withRetries(this.settings.retry, this.ctx.signal, async () => {
+      // the wait for a slot is not part of the attempt's time
+      const release = await this.downloads.take();
       const deadline = this.attempts.open(this.settings.itemMs);
       try {
-        allocation = await this.attempt(item, entry, folder, allocation, deadline.signal);
+        allocation = await this.attempt(item, entry, folder, allocation, deadline.signal, release);
       } finally {
         deadline.dispose();
+        release();
       }
     });
   }
 
-  /** One attempt at one item: open, name it if the source could not, check the quota, stream it into storage, write its sidecar. */
-  private async attempt(item: ImportItem, entry: ManifestEntry, folder: string, known: Allocation | null, attempt: AbortSignal): Promise<Allocation> {
+  /**
+   * One attempt at one item: open, name it if the source could not, check the quota, stream it
+   * into storage, write its sidecar. `release` gives back the download slot: once a body is
+   * in memory, its stores need no more of the source.
+   */
+  private async attempt(item: ImportItem, entry: ManifestEntry, folder: string, known: Allocation | null, attempt: AbortSignal, release: () => void): Promise<Allocation> {
     const opened = await item.open(0, attempt);
     let allocation = known;
     if (!allocation) {
@@ -232,6 +249,7 @@ export class Importer {
       // (core writes a small whole body in one go; an import is mostly such files).
       const whole = announced !== undefined && announced <= IN_MEMORY_MAX;
       const body = whole ? await wholeBytes(opened, transfer, IN_MEMORY_MAX) : Readable.from(resumingBytes(opened, transfer));
+      if (body instanceof Uint8Array) release();
       await this.ctx.storage.write(allocation.path, body, { overwrite: true });
     } catch (err) {
       this.bytes -= counted;
@@ -251,9 +269,7 @@ export class Importer {
       sha256: stats.sha256(),
       job: { id: this.ctx.jobId, type: this.ctx.jobType },
     });
-    // Written after the file, in the same slot. Tried behind the downloads instead (a queue of
-    // sidecar writes, the slot free for the next item): no faster on the benchmark, as the
-    // storage calls cost CPU rather than waiting (docs/plugins/datasources.md, Benchmark).
+    // Written after the file. A small file's download slot is free by now (ITEMS_PER_SLOT).
     await this.writeSidecar(entry, allocation, sidecar, size, stats.resumes > 0 ? `resumed ${stats.resumes} time(s)` : '');
     return allocation;
   }

@@ -44,3 +44,30 @@ export async function forEachLimited<T>(
   }
   if (failure) throw (failure as { error: unknown }).error;
 }
+
+/**
+ * At most `limit` holders at once; the others wait their turn in order. `take` resolves with
+ * the release function (calling it again does nothing), so a holder can let go early.
+ */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.free = Math.max(1, limit);
+  }
+
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      // the slot passes straight to the next in line, or back to the free ones
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
