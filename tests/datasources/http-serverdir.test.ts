@@ -6,7 +6,10 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 import { addUser, adminHeaders, basic } from '../support/auth.js';
-import { ImportClient } from './support/client.js';
+import { resolvePluginExport } from '@vocloud/sdk';
+import { runWorkerForTest } from '@vocloud/sdk/testing';
+import plugin from '@vocloud/plugin-datasources';
+import { ImportClient, manifestRows } from './support/client.js';
 import { REAL } from './support/vo-peer.js';
 
 /*
@@ -42,6 +45,11 @@ beforeAll(async () => {
   web = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
     if (path === '/slow/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(autoindex(path, SLOW_FILES));
+    if (path === '/slower/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(autoindex(path, ['g0.dat', 'g1.dat', 'g2.dat']));
+    if (path.startsWith('/slower/g')) {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 1024 }).end(Buffer.alloc(1024, 1)), 600);
+      return;
+    }
     if (path.startsWith('/slow/f')) {
       slow.inFlight++;
       slow.most = Math.max(slow.most, slow.inFlight);
@@ -115,6 +123,17 @@ describe('downloads at the same time', () => {
     expect((await tree(mona, '~/slow')).filter((f) => !f.endsWith('.provenance.json'))).toHaveLength(12);
     expect(slow.most).toBe(3);
     expect(slow.inFlight).toBe(0);
+  });
+
+  it("the wait for a download slot is not part of an attempt's time limit", async () => {
+    // one at a time, 1 s per attempt, each answer in 0.6 s: a file that had to count its wait
+    // behind the one before would run out of time
+    const def = resolvePluginExport(plugin, { allowPrivateNetworks: true, retries: 0, timeouts: { connect: 5, response: 5, idle: 5, item: 1 } }, 'test').find((t) => t.name === 'http')!;
+    const storageRoot = mkdtempSync(join(tmpdir(), 'ds-slots-'));
+    const r = await runWorkerForTest(def, { url: `${webUrl}/slower/`, recursive: true, concurrency: 1, target: '~/slower' }, { ownerId: 'o', storageRoot });
+    expect(r.phase).toBe('COMPLETED');
+    const rows = manifestRows(readFileSync(r.results.find((x) => x.name === 'manifest.csv')!.path, 'utf8'));
+    expect(rows.map((row) => row.state)).toEqual(['done', 'done', 'done']);
   });
 });
 
