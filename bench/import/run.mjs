@@ -82,7 +82,9 @@ async function settle() {
 const PORTS_NEEDED = 3 * FILES;
 let portWaitMs = 0;
 async function portsFree(needed) {
-  const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const rangeFile = '/proc/sys/net/ipv4/ip_local_port_range';
+  if (!existsSync(rangeFile)) return; // not Linux: no /proc to count sockets in
+  const [low, high] = readFileSync(rangeFile, 'utf8').trim().split(/\s+/).map(Number);
   const range = high - low + 1;
   const t0 = Date.now();
   while (range - timeWaitSockets() < needed && Date.now() - t0 < 70_000) await new Promise((r) => setTimeout(r, 1000));
