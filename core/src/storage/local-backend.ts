@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import { isMainThread } from 'node:worker_threads';
 import { NO_HARD_LINKS, errno, taken } from './small-file.js';
 import { SmallFileWriter } from './small-file-writer.js';
+import { statColumns } from './stat-columns.js';
+import { DIRECTORY, GONE, vanished, type StatColumns } from './stat-task.js';
 import {
   StorageError,
   storagePath,
@@ -33,6 +35,10 @@ const IO_CHUNK = 1024 * 1024;
 /** Full listings of recently listed folders, valid while the folder's own mtime is unchanged
  *  (every write is a rename into the folder, which changes it) and for a few seconds at most. */
 const LISTING_TTL_MS = 10_000;
+
+/** Folders this large get their sort keys gathered ahead (see `prefetch`); smaller ones cost
+ *  little to gather when asked (3,000 entries: ~20 ms). */
+const PREFETCH_FROM = 10_000;
 
 async function exists(full: string): Promise<boolean> {
   try {
@@ -135,10 +141,14 @@ export class LocalStorageBackend implements StorageBackend {
    * `smallWrites`: 'thread' writes small whole bodies in this thread's writer thread
    * (writeSmall); by default only off the main thread, i.e. in the executor threads that run
    * jobs. 'none': every write takes the general path.
+   * `prefetch`: listing a large folder by name also gathers its entries' sizes and times in
+   * the background (folderListing); by default only on the main thread, which serves the file
+   * manager. Jobs list folders by name to read them, and would only pay for it.
    */
   constructor(
     readonly root: string,
     private readonly smallWrites: 'thread' | 'none' = isMainThread ? 'none' : 'thread',
+    private readonly prefetch: boolean = isMainThread,
   ) {}
 
   private async rootReal(): Promise<string> {
@@ -249,60 +259,74 @@ export class LocalStorageBackend implements StorageBackend {
 
   async list(path: string, options: ListOptions = {}): Promise<ListPage> {
     const full = await this.osPath(path, true);
-    let names: string[];
+    const base = storagePath(path);
+    const sortBy = options.sortBy ?? 'name';
+    const order: 1 | -1 = options.order === 'desc' ? -1 : 1;
+    const offset = Math.max(0, options.offset ?? 0);
+    const limit = Math.max(0, options.limit ?? 1000);
+    const child = (n: string) => (base ? `${base}/${n}` : n);
+    if (sortBy !== 'name') {
+      const { names, columns, order: byKey } = await this.folderListing(full, path);
+      const entries = [...byKey(sortBy, order).subarray(offset, offset + limit)].map((i): StorageEntry => {
+        const name = names[i]!;
+        return { path: child(name), name, type: columns.kind[i] === DIRECTORY ? 'directory' : 'file', size: columns.size[i]!, modified: new Date(columns.mtime[i]!) };
+      });
+      return { entries, total: names.length };
+    }
+    // Only the page is stat()ed: a page of a 100,000-file folder costs one readdir and a sort.
+    const dirMtime = this.prefetch ? (await stat(full)).mtimeMs : 0;
+    const names = await this.readNames(full, path);
+    if (this.prefetch && names.length >= PREFETCH_FROM) {
+      // A large folder opened in the file manager may be sorted by size or time next: gather
+      // what that needs now, in threads, while the user reads the first page.
+      this.folderListing(full, path, { dirMtime, names: names.slice() }).catch(() => undefined);
+    }
+    names.sort((a, b) => (a < b ? -order : a > b ? order : 0));
+    const page = names.slice(offset, offset + limit);
+    const entries = (await Promise.all(page.map(async (n) => this.statChild(full, n, child(n))))).filter((e): e is StorageEntry => e !== null);
+    return { entries, total: names.length };
+  }
+
+  private readonly listings = new Map<string, { dirMtime: number; at: number; listing: Promise<FolderListing> }>();
+
+  private async readNames(full: string, path: string): Promise<string[]> {
     try {
-      names = await readdir(full);
+      return (await readdir(full)).filter((n) => !TEMP.test(n));
     } catch (err) {
       if (errno(err) === 'ENOTDIR') throw new StorageError('not-a-directory', `'${path}' is not a folder`);
       throw err;
     }
-    names = names.filter((n) => !TEMP.test(n));
-    const base = storagePath(path);
-    const sortBy = options.sortBy ?? 'name';
-    const order = options.order === 'desc' ? -1 : 1;
-    const offset = Math.max(0, options.offset ?? 0);
-    const limit = Math.max(0, options.limit ?? 1000);
-    const child = (n: string) => (base ? `${base}/${n}` : n);
-    let entries: StorageEntry[];
-    if (sortBy === 'name') {
-      // Only the page is stat()ed: a page of a 100,000-file folder costs one readdir and a sort.
-      names.sort((a, b) => (a < b ? -order : a > b ? order : 0));
-      const page = names.slice(offset, offset + limit);
-      entries = (await Promise.all(page.map(async (n) => this.statChild(full, n, child(n))))).filter((e): e is StorageEntry => e !== null);
-    } else {
-      const all = await this.allEntries(full, names, child);
-      const key = sortBy === 'size' ? (e: StorageEntry) => e.size : (e: StorageEntry) => e.modified.getTime();
-      const sorted = [...all].sort((a, b) => (key(a) - key(b)) * order || (a.name < b.name ? -1 : 1));
-      entries = sorted.slice(offset, offset + limit);
-    }
-    return { entries, total: names.length };
   }
-
-  private readonly listings = new Map<string, { dirMtime: number; at: number; entries: StorageEntry[] }>();
 
   private async statChild(dir: string, name: string, path: string): Promise<StorageEntry | null> {
     try {
       return this.entry(path, await stat(join(dir, name)));
     } catch (err) {
-      if (errno(err) === 'ENOENT') return null; // removed while listing
+      if (vanished(err)) return null;
       throw err;
     }
   }
 
-  /** Every entry of a folder with its size and time (for sorting by them), cached per folder. */
-  private async allEntries(full: string, names: string[], child: (n: string) => string): Promise<StorageEntry[]> {
-    const dirMtime = (await stat(full)).mtimeMs;
+  /**
+   * Every entry of a folder with its size and time (for sorting by them), cached per folder
+   * while the folder's mtime is unchanged, for LISTING_TTL_MS at most. The mtime is read
+   * before the names: a change after that changes it, so no listing outlives its key.
+   */
+  private async folderListing(full: string, path: string, ahead?: { dirMtime: number; names: string[] }): Promise<FolderListing> {
+    const dirMtime = ahead?.dirMtime ?? (await stat(full)).mtimeMs;
     const hit = this.listings.get(full);
-    if (hit && hit.dirMtime === dirMtime && Date.now() - hit.at < LISTING_TTL_MS) return hit.entries;
-    const entries: StorageEntry[] = [];
-    // stat in bounded parallel batches: libuv's pool has a few threads; more in flight only queues
-    for (let i = 0; i < names.length; i += 256) {
-      const batch = await Promise.all(names.slice(i, i + 256).map((n) => this.statChild(full, n, child(n))));
-      for (const e of batch) if (e) entries.push(e);
-    }
-    this.listings.set(full, { dirMtime, at: Date.now(), entries });
+    if (hit && hit.dirMtime === dirMtime && Date.now() - hit.at < LISTING_TTL_MS) return hit.listing;
+    const listing = (async () => {
+      const names = ahead?.names ?? (await this.readNames(full, path));
+      names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)); // ties in size or time go by name
+      return folderListing(names, await statColumns(full, names, { background: ahead !== undefined }));
+    })();
+    this.listings.set(full, { dirMtime, at: Date.now(), listing });
+    listing.catch(() => {
+      if (this.listings.get(full)?.listing === listing) this.listings.delete(full);
+    });
     if (this.listings.size > 32) this.listings.delete(this.listings.keys().next().value!);
-    return entries;
+    return listing;
   }
 
   async read(path: string, options: ReadOptions = {}): Promise<Readable> {
@@ -460,4 +484,36 @@ export class LocalStorageBackend implements StorageBackend {
     await writeFile(probe, 'ok');
     await unlink(probe);
   }
+}
+
+interface FolderListing {
+  readonly names: readonly string[];
+  readonly columns: StatColumns;
+  /** Indexes of the entries still there, by size or time, ties by name (ascending either way). */
+  order(sortBy: 'size' | 'modified', direction: 1 | -1): Uint32Array;
+}
+
+/**
+ * A folder's entries (names sorted, columns aligned with them) and the orders asked of it so
+ * far: paging through a large folder sorted by size sorts it once, not once per page.
+ */
+function folderListing(names: readonly string[], columns: StatColumns): FolderListing {
+  const orders = new Map<string, Uint32Array>();
+  return {
+    names,
+    columns,
+    order(sortBy, direction) {
+      const id = `${sortBy}${direction}`;
+      let order = orders.get(id);
+      if (!order) {
+        const key = sortBy === 'size' ? columns.size : columns.mtime;
+        order = new Uint32Array(names.length);
+        let n = 0;
+        for (let i = 0; i < names.length; i++) if (columns.kind[i] !== GONE) order[n++] = i;
+        order = order.subarray(0, n).sort((a, b) => (key[a]! - key[b]!) * direction || a - b);
+        orders.set(id, order);
+      }
+      return order;
+    },
+  };
 }
