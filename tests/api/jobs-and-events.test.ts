@@ -74,6 +74,14 @@ describe('/api/jobs', () => {
     expect(admin.jobs.every((j: any) => j.ownerId === 'ben')).toBe(true);
     expect((await fetch(`${s.url}/api/jobs?owner=ben`, { headers: ann })).status).toBe(403);
     expect((await fetch(`${s.url}/api/jobs?phase=SLEEPING`, { headers: ann })).status).toBe(400);
+    // Paging past every job is an empty page; an offset no database takes is a 400, not a 500.
+    const far = (await (await fetch(`${s.url}/api/jobs?offset=2147483647`, { headers: ann })).json()) as any;
+    expect([far.total, far.jobs]).toEqual([2, []]);
+    for (const query of ['offset=1e20', 'offset=2147483648', 'offset=-1', 'offset=1.5', 'offset=1e400', 'limit=1e400', 'limit=-1e400']) {
+      const r = await fetch(`${s.url}/api/jobs?${query}`, { headers: ann });
+      expect([query, r.status]).toEqual([query, 400]);
+      expect(((await r.json()) as { error: string }).error).toMatch(/^querystring\/(offset|limit) must be/);
+    }
   });
 });
 

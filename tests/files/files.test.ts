@@ -104,6 +104,13 @@ describe('folders', () => {
     const page = await getJson(`/api/files?${q({ path: '~/spectra', offset: 1, limit: 2 })}`, bob);
     expect(page.body).toMatchObject({ total: 4, offset: 1 });
     expect(page.body.entries.map((e: any) => e.name)).toEqual(['a.fits', 'b.fits']);
+    for (const [offset, error] of [['2147483648', 'querystring/offset must be <= 2147483647'], ['1e400', 'querystring/offset must be a finite number']]) {
+      const far = await getJson(`/api/files?${q({ path: '~/spectra', offset: offset! })}`, bob);
+      expect([offset, far.status, far.body.error]).toEqual([offset, 400, error]);
+    }
+    // ajv reads 1e400 as Infinity and then skips `maximum`: the page limit must still hold.
+    const endless = await getJson(`/api/files?${q({ path: '~/spectra', limit: '1e400' })}`, bob);
+    expect([endless.status, endless.body.error]).toEqual([400, 'querystring/limit must be a finite number']);
     expect((await postJson('/api/files/move', bob, { from: '~/spectra/a.fits', to: '~/spectra/2026/a.fits' })).status).toBe(200);
     expect((await postJson('/api/files/copy', bob, { from: '~/spectra', to: '~/spectra-copy' })).status).toBe(201);
     const st = await getJson(`/api/files/stat?${q({ path: '~/spectra-copy/2026/a.fits' })}`, bob);

@@ -57,7 +57,7 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
         required: ['path'],
         properties: {
           path,
-          offset: { type: 'integer', minimum: 0, default: 0 },
+          offset: { type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 0 },
           limit: { type: 'integer', minimum: 1, maximum: 10000, default: 200 },
           sort: { type: 'string', enum: ['name', 'size', 'modified'], default: 'name' },
           order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },

@@ -30,6 +30,7 @@ import { dataSourceRoutes } from './datasource-routes.js';
 import { jobApiRoutes } from './job-api-routes.js';
 import { webUi } from './web-ui.js';
 import { spectraRoutes } from '../spectra/routes.js';
+import { refuseNonFiniteNumbers } from './finite-numbers.js';
 import { installErrorHandling } from './errors.js';
 
 export interface AppServices {
@@ -66,6 +67,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
   installErrorHandling(app);
+  refuseNonFiniteNumbers(app);
 
   // UWS/DALI forms keep every name as sent (case, repeats, order): parse into pairs.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

@@ -45,7 +45,7 @@ export async function jobApiRoutes(app: FastifyInstance, opts: JobApiRouteOption
           before: { type: 'string', maxLength: 40 },
           q: { type: 'string', maxLength: 200 },
           owner: { type: 'string', maxLength: 64 },
-          offset: { type: 'integer', minimum: 0, default: 0 },
+          offset: { type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 0 },
           limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
         },
       },
