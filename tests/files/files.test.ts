@@ -169,6 +169,35 @@ describe('downloads', () => {
     const bad = await fetch(`${base}/api/files/download?${path}`, { headers: { ...bob, range: 'bytes=20-30' } });
     expect(bad.status).toBe(416);
     expect(bad.headers.get('content-range')).toBe('bytes */10');
+    expect(((await bad.json()) as { error: string }).error).toBe('range bytes=20-30 starts after the end of the file (10 bytes)');
+    const none = await fetch(`${base}/api/files/download?${path}`, { headers: { ...bob, range: 'bytes=-0' } });
+    expect(none.status).toBe(416);
+    await none.body?.cancel();
+  });
+
+  it('ignores a Range it does not act on and sends the whole file (RFC 9110 §14.2), as it does after an If-Range that does not match', async () => {
+    await upload(bob, '~', [['letters.txt', 'abcdefghij']]);
+    const path = q({ path: '~/letters.txt' });
+    const get = (headers: Record<string, string>) => fetch(`${base}/api/files/download?${path}`, { headers: { ...bob, ...headers } });
+    const whole = await get({});
+    const modified = whole.headers.get('last-modified')!;
+    expect(new Date(modified).getTime()).not.toBeNaN();
+    await whole.body?.cancel();
+    for (const range of ['items=0-1', 'bytes=0-1,4-5', 'bytes=abc', 'bytes=5-2', 'bytes=-', 'bytes 0-1']) {
+      const r = await get({ range });
+      expect([range, r.status, r.headers.get('content-range'), await r.text()]).toEqual([range, 200, null, 'abcdefghij']);
+    }
+    // Units are case-insensitive, and a range past the end is cut at it.
+    const cut = await get({ range: 'Bytes=7-99' });
+    expect([cut.status, cut.headers.get('content-range'), await cut.text()]).toEqual([206, 'bytes 7-9/10', 'hij']);
+    // If-Range: the part only while the file is the one the client began with.
+    const same = await get({ range: 'bytes=3-4', 'if-range': modified });
+    expect([same.status, await same.text()]).toEqual([206, 'de']);
+    const older = new Date(new Date(modified).getTime() - 1000).toUTCString();
+    for (const ifRange of [older, '"an-etag"', 'W/"weak"', 'not a date']) {
+      const r = await get({ range: 'bytes=3-4', 'if-range': ifRange });
+      expect([ifRange, r.status, await r.text()]).toEqual([ifRange, 200, 'abcdefghij']);
+    }
   });
 
   it('zips a selection of files and folders, streamed', async () => {

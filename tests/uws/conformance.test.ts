@@ -195,6 +195,20 @@ describe('resources', () => {
     expect(JSON.parse(body).size).toBe(14);
     expect(await (await fetch(job.results[1]!.href)).text()).toBe('spectrum bytes');
     expect(await (await fetch(job.results[2]!.href)).text()).toBe('abc');
+    // A large result resumes where a download broke off: byte ranges, checked by If-Range.
+    const copy = job.results[1]!.href;
+    const whole = await fetch(copy);
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    expect(whole.headers.get('content-length')).toBe('14');
+    expect(new Date(whole.headers.get('last-modified')!).getTime()).toBe(Math.floor(Date.parse(job.endTime!) / 1000) * 1000);
+    await whole.body?.cancel();
+    const part = await fetch(copy, { headers: { range: 'bytes=9-', 'if-range': whole.headers.get('last-modified')! } });
+    expect([part.status, part.headers.get('content-range'), part.headers.get('content-length'), await part.text()]).toEqual([206, 'bytes 9-13/14', '5', 'bytes']);
+    const changed = await fetch(copy, { headers: { range: 'bytes=9-', 'if-range': 'Thu, 01 Jan 2026 00:00:00 GMT' } });
+    expect([changed.status, await changed.text()]).toEqual([200, 'spectrum bytes']);
+    const outside = await fetch(copy, { headers: { range: 'bytes=14-' } });
+    expect([outside.status, outside.headers.get('content-range')]).toEqual([416, 'bytes */14']);
+    await outside.body?.cancel();
   });
 
   it('…/owner is the ownerId (empty for anonymous jobs)', async () => {

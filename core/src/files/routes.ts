@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VocloudConfig } from '../config/schema.js';
 import { mimeTypeFor } from '@vocloud/sdk';
 import { actorOf, baseUrlOf } from '../http/request-context.js';
-import { parseRange, RangeNotSatisfiableError } from '../http/ranges.js';
+import { replyRange, type ByteRange } from '../http/ranges.js';
 import { BadRequestError, PayloadTooLargeError } from '../uws/errors.js';
 import type { FileService, UploadPart } from './file-service.js';
 
@@ -29,23 +29,12 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
   const sendFile = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    size: number,
-    open: (range?: { start: number; end: number }) => Promise<{ stream: NodeJS.ReadableStream; mimeType: string; name: string; modified?: Date }>,
+    file: { size: number; modified?: Date },
+    open: (range?: ByteRange) => Promise<{ stream: NodeJS.ReadableStream; mimeType: string; name: string }>,
   ) => {
-    let range: { start: number; end: number } | null;
-    try {
-      range = parseRange(request.headers.range, size);
-    } catch (err) {
-      if (err instanceof RangeNotSatisfiableError) reply.header('Content-Range', `bytes */${size}`);
-      throw err;
-    }
+    const range = replyRange(request, reply, file.size, file.modified);
     const f = await open(range ?? undefined);
-    reply.header('Accept-Ranges', 'bytes').header('Content-Disposition', attachment(f.name)).type(f.mimeType);
-    if (f.modified) reply.header('Last-Modified', f.modified.toUTCString());
-    if (range) {
-      return reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', String(range.end - range.start + 1)).send(f.stream);
-    }
-    return reply.header('Content-Length', String(size)).send(f.stream);
+    return reply.header('Content-Disposition', attachment(f.name)).type(f.mimeType).send(f.stream);
   };
 
   app.get<{ Querystring: { path: string; offset?: number; limit?: number; sort?: 'name' | 'size' | 'modified'; order?: 'asc' | 'desc' } }>('/api/files', {
@@ -163,7 +152,7 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
     schema: { tags, summary: 'Download a file (HTTP ranges supported)', querystring: body({ path }, ['path']) },
   }, async (request, reply) => {
     const { entry, open } = await files.ops.openFile(actorOf(request), request.query.path);
-    return sendFile(request, reply, entry.size, async (range) => ({ stream: await open(range), mimeType: mimeTypeFor(entry.name), name: entry.name, modified: entry.modified }));
+    return sendFile(request, reply, entry, async (range) => ({ stream: await open(range), mimeType: mimeTypeFor(entry.name), name: entry.name }));
   });
 
   app.get<{ Querystring: { path: string | string[]; name?: string } }>('/api/files/zip', {
@@ -210,10 +199,10 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
     const first = await files.openSigned(request.params.token);
     if (first.kind === 'directory') return reply.type('application/zip').header('Content-Disposition', attachment(first.name)).send(first.stream);
     first.stream.destroy();
-    return sendFile(request, reply, first.size, async (range) => {
+    return sendFile(request, reply, first, async (range) => {
       const f = await files.openSigned(request.params.token, range);
       if (f.kind !== 'file') throw new BadRequestError('the link changed kind');
-      return { stream: f.stream, mimeType: f.mimeType, name: f.name, modified: f.modified };
+      return { stream: f.stream, mimeType: f.mimeType, name: f.name };
     });
   });
 

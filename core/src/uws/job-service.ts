@@ -607,11 +607,20 @@ export class JobService {
     this.finished.delete(id);
   }
 
-  async openResult(actor: Actor, jobType: string, id: string, name: string): Promise<{ result: JobResult; stream: Readable }> {
+  /**
+   * A result file, to read whole or in part (HTTP ranges). `modified` is the job's end: a
+   * result does not change once its job has ended, and resumed downloads check it.
+   */
+  async openResult(
+    actor: Actor,
+    jobType: string,
+    id: string,
+    name: string,
+  ): Promise<{ result: JobResult; modified: Date | undefined; open(range?: { start: number; end: number }): Promise<Readable> }> {
     const job = await this.get(actor, jobType, id);
     const result = job.results.find((r) => r.name === name);
     if (!result) throw new NotFoundError(`job ${id} has no result '${name.slice(0, 128)}'`);
-    return { result, stream: await this.storage.read(result.storagePath) };
+    return { result, modified: job.endTime ?? undefined, open: (range) => this.storage.read(result.storagePath, range ?? {}) };
   }
 
   /** GET …/parameters/{name}: an uploaded file, or the value. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VocloudConfig } from '../config/schema.js';
 import { actorOf, baseUrlOf, disconnectSignal, wantsJson } from '../http/request-context.js';
+import { replyRange } from '../http/ranges.js';
 import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors.js';
 import type { JobService, StagedUpload } from './job-service.js';
 import { isPhase } from './model.js';
@@ -330,16 +331,15 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
   }, async (request, reply) => {
     const { jobType, id } = request.params;
     const name = request.params['*'];
-    const { result, stream } = await jobs.openResult(actorOf(request), jobType, id, name);
+    const { result, modified, open } = await jobs.openResult(actorOf(request), jobType, id, name);
+    // Sets the status and length (a 206 for a range: large results resume where they broke off).
+    const range = replyRange(request, reply, result.size, modified);
+    const stream = await open(range ?? undefined);
     // Text results are assumed UTF-8 unless the plugin said otherwise (clients such as
     // python-requests would otherwise decode them as Latin-1).
     const type = result.mimeType.startsWith('text/') && !/charset=/i.test(result.mimeType) ? `${result.mimeType}; charset=utf-8` : result.mimeType;
     // A result is the job's output, not ours: an HTML result (interactive viewers) may run its
     // scripts, but in a sandbox without our origin — no cookies, no API calls as the user.
-    return reply
-      .type(type)
-      .header('Content-Length', String(result.size))
-      .header('Content-Security-Policy', RESULT_CSP)
-      .send(stream);
+    return reply.type(type).header('Content-Security-Policy', RESULT_CSP).send(stream);
   });
 }
