@@ -139,6 +139,20 @@ describe('uploads', () => {
     ]);
   });
 
+  it('refuses a hostile file name in an upload with 400, keeping the files before it', async () => {
+    for (const [name, error] of [
+      ['../../etc/passwd', "invalid path '..': '..' is not allowed as a name"],
+      ['a/../../b', "invalid path '..': '..' is not allowed as a name"],
+      ['/etc/passwd', "invalid name '/etc/passwd': an uploaded file's name is relative to the folder it goes to (no leading /)"],
+      ['a\\b', "invalid path 'a\\b': backslashes are not allowed"],
+    ]) {
+      const r = await upload(alice, '~/hostile', [['fine.txt', 'kept'], [name!, 'evil']]);
+      expect([name, r.status, r.body.error]).toEqual([name, 400, error]);
+    }
+    const listed = await getJson(`/api/files?${q({ path: '~/hostile' })}`, alice);
+    expect(listed.body.entries.map((e: any) => e.name)).toEqual(['fine (1).txt', 'fine (2).txt', 'fine (3).txt', 'fine.txt']);
+  });
+
   it('counts uploads exactly against the quota and refuses what does not fit, keeping what did', async () => {
     const u = await addUser(s, 'quota-q', 'user', { storageQuota: 2500 });
     const h = basic(u.username, u.password);

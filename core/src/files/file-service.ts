@@ -96,6 +96,12 @@ export class FileService {
         part.stream.resume();
         throw new BadRequestError('an uploaded file has no name');
       }
+      // A folder upload names files relative to the folder chosen; a name from the root of
+      // the sender's disk says the client meant something else.
+      if (part.filename.startsWith('/')) {
+        part.stream.resume();
+        throw new BadRequestError(`invalid name '${part.filename.slice(0, 200)}': an uploaded file's name is relative to the folder it goes to (no leading /)`);
+      }
       let names: string[];
       try {
         names = segments.map(storageName);
