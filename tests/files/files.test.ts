@@ -48,7 +48,7 @@ const postJson = async (path: string, h: Record<string, string>, body: unknown) 
 };
 async function upload(h: Record<string, string>, dir: string, files: [string, string | Uint8Array][]) {
   const form = new FormData();
-  for (const [name, content] of files) form.append('file', new Blob([content]), name);
+  for (const [name, content] of files) form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
   const r = await fetch(`${base}/api/files/upload?${q({ dir })}`, { method: 'POST', headers: h, body: form });
   const text = await r.text();
   return { status: r.status, text, body: text.startsWith('{') ? (JSON.parse(text) as any) : null };

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 /**
  * Real peers (pyvo, astropy, xmllint, PostgreSQL, FTP servers, Chromium…) come from Debian
@@ -63,6 +64,21 @@ export function needPeer(p: Peer, testName: string): boolean {
   if (p.available) return true;
   const line = `${testName}: needs ${p.name} — install Debian package(s): ${p.install}${p.why ? ` (${p.why})` : ''}`;
   if (REQUIRE_PEERS) throw new Error(`VOCLOUD_REQUIRE_PEERS=1 and a peer is missing. ${line}`);
+  const log = process.env.VOCLOUD_PEER_SKIP_LOG;
+  if (log) appendFileSync(log, `${line}\n`);
+  return false;
+}
+
+/**
+ * Decide whether a test that writes `bytes` to the temporary folder runs: like a peer, it is
+ * skipped and named where the disk has less room (and fails the run under REQUIRE_PEERS).
+ */
+export function needDisk(bytes: number, testName: string): boolean {
+  const fs = statfsSync(tmpdir());
+  const free = fs.bavail * fs.bsize;
+  if (free >= bytes) return true;
+  const line = `${testName}: needs ${(bytes / 2 ** 30).toFixed(1)} GiB free in ${tmpdir()} (has ${(free / 2 ** 30).toFixed(1)} GiB; set TMPDIR to a roomier disk)`;
+  if (REQUIRE_PEERS) throw new Error(`VOCLOUD_REQUIRE_PEERS=1 and the disk is too small. ${line}`);
   const log = process.env.VOCLOUD_PEER_SKIP_LOG;
   if (log) appendFileSync(log, `${line}\n`);
   return false;
