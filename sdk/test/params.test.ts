@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileParameter, ParameterError, Type, checkParameterSchema, defineWorker, parseParameters, PluginDefinitionError } from '@vocloud/sdk';
+import { FileParameter, ParameterError, StoragePathParameter, Type, checkParameterSchema, defineWorker, parseParameters, PluginDefinitionError } from '@vocloud/sdk';
 
 const schema = Type.Object({
   count: Type.Integer({ minimum: 1 }),
@@ -14,6 +14,26 @@ const schema = Type.Object({
 const raw = (pairs: [string, string][]) => pairs.map(([name, value]) => ({ name, value }));
 
 describe('parseParameters', () => {
+  it('says what is wrong with a storage path, not only that it is one', () => {
+    const paths = Type.Object({ spectra: StoragePathParameter({ kind: 'folder' }), more: Type.Optional(Type.Array(StoragePathParameter())) });
+    expect(parseParameters(paths, raw([['spectra', 'vocloud:/DATA/lamost/']]), { complete: true })).toEqual({ spectra: 'vocloud:/DATA/lamost/' });
+    const refusal = (pairs: [string, string][]) => {
+      try {
+        parseParameters(paths, raw(pairs), { complete: true });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ParameterError);
+        return (err as Error).message;
+      }
+      return 'accepted';
+    };
+    const where = "a path starts with ~/ (your files), DATA/ (shared data) or JOBS/{id}/ (a job's files)";
+    expect(refusal([['spectra', 'vocloud:/~/../bob']])).toBe("parameter 'spectra': invalid path '..': '..' is not allowed as a name");
+    expect(refusal([['spectra', '/etc/passwd']])).toBe(`parameter 'spectra': invalid path '/etc/passwd': ${where}`);
+    expect(refusal([['spectra', 'vocloud:/DATA/a\\b']])).toBe("parameter 'spectra': invalid path 'a\\b': backslashes are not allowed");
+    expect(refusal([['spectra', '~/ok'], ['more', 'DATA/x']])).toBe('accepted');
+    expect(refusal([['spectra', '~/ok'], ['more', 'etc']])).toBe(`parameter 'more.0': invalid path 'etc': ${where}`);
+  });
+
   it('coerces UWS strings by the schema and fills defaults', () => {
     expect(parseParameters(schema, raw([['count', '3']]), { complete: true })).toEqual({ count: 3, ratio: 0.5, fast: false, kind: 'rect' });
     expect(parseParameters(schema, raw([['COUNT', '3'], ['Fast', 'YES'], ['ratio', '-1.5e-3'], ['kind', 'hex']]), { complete: true })).toMatchObject({

@@ -3,7 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { ParameterError } from '../plugin/errors.js';
 import { parameterKind, type ParameterKind } from './schema-check.js';
-import { isUserPath } from '../storage/user-path.js';
+import { isUserPath, parseUserPath } from '../storage/user-path.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
@@ -14,7 +14,8 @@ export interface RawParameter {
   readonly value: string;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: false });
+// verbose: errors carry the value, so a storage path's refusal can say what is wrong with it
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: false, verbose: true });
 addFormats(ajv);
 // OpenAPI's marker for uploaded files; the value is a path or URL, any string is fine.
 ajv.addFormat('binary', true);
@@ -139,9 +140,22 @@ function describeAjvError(e: ErrorObject): string {
       return `parameter '${name}': must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`;
     case 'anyOf':
       return `parameter '${name}': value not allowed`;
+    case 'format':
+      if ((e.params as { format?: string }).format === 'vocloud-path') return `parameter '${name}': ${whyNotUserPath(e.data)}`;
+      return `parameter '${name}': ${e.message ?? 'invalid'}`;
     default:
       return `parameter '${name}': ${e.message ?? 'invalid'}`;
   }
+}
+
+/** Why a value is not a storage path: parseUserPath's reason, which says what to write. */
+function whyNotUserPath(value: unknown): string {
+  try {
+    parseUserPath(String(value));
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return 'not a storage path';
 }
 
 /** Describe ajv's errors; a union of constants (an enum written with Type.Union of
