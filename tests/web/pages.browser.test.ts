@@ -2,6 +2,8 @@
 // mode), sign-in errors, password reset, API tokens shown once, the admin page changing a quota
 // through GraphQL; every page at phone width without sideways scrolling, keyboard reachable with
 // a visible focus, and no console errors.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ADMIN_PASSWORD, startServer, TEST_PLUGIN, type TestServer } from '../support/server.js';
@@ -182,6 +184,32 @@ describe.skipIf(!needPeer(peers.chromium(), 'web UI pages in Chromium'))('accoun
       await page.locator('table, .empty').first().waitFor();
       await w.shot(`admin-${tab.toLowerCase().replace(/ /g, '-')}`);
     }
+  });
+
+  it('pages through a folder of 1,050 files: first, previous, next, last, counts with separators', async () => {
+    const page = w.page; // the administrator, signed in above
+    const dir = join(s.dataDir, 'storage', 'home', 'admin', 'many');
+    await mkdir(dir, { recursive: true });
+    for (let i = 0; i < 1050; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, k) => writeFile(join(dir, `s${String(i + k).padStart(4, '0')}.fits`), '')));
+    }
+    await page.goto(`${s.url}/files?path=${encodeURIComponent('~/many')}`);
+    const pager = page.getByRole('navigation', { name: 'Pages of this folder' });
+    const shows = async (range: string, first: string) => {
+      await pager.getByText(range).waitFor();
+      await page.locator('table').getByText(first, { exact: true }).waitFor();
+    };
+    await shows('1–50 of 1,050', 's0000.fits');
+    expect(await pager.getByRole('button', { name: 'First' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: 'Last' }).click();
+    await shows('1,001–1,050 of 1,050', 's1000.fits');
+    expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    expect(await pager.getByRole('button', { name: 'Last' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await shows('951–1,000 of 1,050', 's0950.fits');
+    await w.shot('files-pager');
+    await pager.getByRole('button', { name: 'First' }).click();
+    await shows('1–50 of 1,050', 's0000.fits');
   });
 
   it('had no console errors on any page', () => {

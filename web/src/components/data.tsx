@@ -52,7 +52,7 @@ export function Thead({ columns }: { columns: readonly ReactNode[] }) {
   );
 }
 
-/** Previous / next through a list served in pages. */
+/** First / previous / next / last through a list served in pages (a folder may hold 100,000 files). */
 export function Pager({
   offset,
   pageSize,
@@ -67,16 +67,24 @@ export function Pager({
   onOffset: (o: number) => void;
 }) {
   if (total <= pageSize) return null;
+  const last = Math.floor((total - 1) / pageSize) * pageSize;
+  const count = (n: number) => n.toLocaleString('en-US');
   return (
     <nav className="pager" aria-label={label}>
+      <button type="button" disabled={offset === 0} onClick={() => onOffset(0)}>
+        First
+      </button>
       <button type="button" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - pageSize))}>
         Previous
       </button>
       <span>
-        {offset + 1}–{Math.min(total, offset + pageSize)} of {total}
+        {count(offset + 1)}–{count(Math.min(total, offset + pageSize))} of {count(total)}
       </span>
       <button type="button" disabled={offset + pageSize >= total} onClick={() => onOffset(offset + pageSize)}>
         Next
+      </button>
+      <button type="button" disabled={offset >= last} onClick={() => onOffset(last)}>
+        Last
       </button>
     </nav>
   );
