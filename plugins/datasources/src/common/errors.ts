@@ -20,6 +20,9 @@ export class ItemError extends Error {
 const TRANSIENT_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN',
   'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE', 'EPROTO',
+  // No local port for a new connection: every FTP file is a data connection, and each closed
+  // one holds its port for a minute (TIME_WAIT); a busy machine runs out, for a while.
+  'EADDRNOTAVAIL',
 ]);
 
 /** Node's TLS verification failures: what the user needs is who can fix the trust, not a retry. */
@@ -56,6 +59,8 @@ function describeCode(code: string): string {
       return 'the connection was refused';
     case 'ERR_STREAM_PREMATURE_CLOSE':
       return 'the connection closed early';
+    case 'EADDRNOTAVAIL':
+      return 'no local port was free for a new connection (too many connections in the last minute)';
     default:
       return `network error ${code}`;
   }
