@@ -205,13 +205,44 @@ describe('downloads', () => {
     const cut = await get({ range: 'Bytes=7-99' });
     expect([cut.status, cut.headers.get('content-range'), await cut.text()]).toEqual([206, 'bytes 7-9/10', 'hij']);
     // If-Range: the part only while the file is the one the client began with.
-    const same = await get({ range: 'bytes=3-4', 'if-range': modified });
-    expect([same.status, await same.text()]).toEqual([206, 'de']);
+    const etag = whole.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9a-f]+-a"$/); // time and size (10), in hex
+    for (const ifRange of [modified, etag]) {
+      const same = await get({ range: 'bytes=3-4', 'if-range': ifRange });
+      expect([ifRange, same.status, await same.text()]).toEqual([ifRange, 206, 'de']);
+    }
     const older = new Date(new Date(modified).getTime() - 1000).toUTCString();
-    for (const ifRange of [older, '"an-etag"', 'W/"weak"', 'not a date']) {
+    for (const ifRange of [older, '"an-etag"', `W/${etag}`, 'not a date']) {
       const r = await get({ range: 'bytes=3-4', 'if-range': ifRange });
       expect([ifRange, r.status, await r.text()]).toEqual([ifRange, 200, 'abcdefghij']);
     }
+  });
+
+  it('answers 304 to a client whose copy is current (If-None-Match, If-Modified-Since), and sends a changed file again', async () => {
+    await upload(bob, '~', [['cached.txt', 'version one']]);
+    const path = q({ path: '~/cached.txt' });
+    const get = (headers: Record<string, string>) => fetch(`${base}/api/files/download?${path}`, { headers: { ...bob, ...headers } });
+    const first = await get({});
+    const etag = first.headers.get('etag')!;
+    const modified = first.headers.get('last-modified')!;
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    expect(await first.text()).toBe('version one');
+    for (const headers of [{ 'if-none-match': etag }, { 'if-none-match': `"other", W/${etag}` }, { 'if-none-match': '*' }, { 'if-modified-since': modified }]) {
+      const r = await get(headers);
+      expect([headers, r.status, await r.text(), r.headers.get('etag')]).toEqual([headers, 304, '', etag]);
+    }
+    const earlier = new Date(new Date(modified).getTime() - 1000).toUTCString();
+    for (const headers of [{ 'if-none-match': '"other"' }, { 'if-modified-since': earlier }, { 'if-none-match': '"other"', 'if-modified-since': modified }]) {
+      const r = await get(headers);
+      expect([headers, r.status, await r.text()]).toEqual([headers, 200, 'version one']);
+    }
+    // Replaced (a new version, a new time and size): the old validators no longer match.
+    await new Promise((r) => setTimeout(r, 5));
+    const put = await fetch(`${base}/api/files/content?${q({ path: '~/cached.txt', overwrite: 'true' })}`, { method: 'PUT', headers: bob, body: 'version two!' });
+    expect(put.status).toBe(201);
+    const again = await get({ 'if-none-match': etag });
+    expect([again.status, await again.text()]).toEqual([200, 'version two!']);
+    expect(again.headers.get('etag')).not.toBe(etag);
   });
 
   it('zips a selection of files and folders, streamed', async () => {

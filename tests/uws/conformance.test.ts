@@ -209,6 +209,14 @@ describe('resources', () => {
     const outside = await fetch(copy, { headers: { range: 'bytes=14-' } });
     expect([outside.status, outside.headers.get('content-range')]).toEqual([416, 'bytes */14']);
     await outside.body?.cancel();
+    // A result does not change after its job ended: a client's copy is revalidated with a 304.
+    const etag = whole.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9a-f]+-e"$/);
+    const current = await fetch(copy, { headers: { 'if-none-match': etag } });
+    expect([current.status, await current.text()]).toEqual([304, '']);
+    const sinceEnd = await fetch(copy, { headers: { 'if-modified-since': whole.headers.get('last-modified')! } });
+    expect(sinceEnd.status).toBe(304);
+    await sinceEnd.body?.cancel();
   });
 
   it('…/owner is the ownerId (empty for anonymous jobs)', async () => {

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VocloudConfig } from '../config/schema.js';
 import { mimeTypeFor } from '@vocloud/sdk';
 import { actorOf, baseUrlOf } from '../http/request-context.js';
-import { replyRange, type ByteRange } from '../http/ranges.js';
+import { replyFile } from '../http/file-reply.js';
+import type { ByteRange } from '../http/ranges.js';
 import { BadRequestError, PayloadTooLargeError } from '../uws/errors.js';
 import type { FileService, UploadPart } from './file-service.js';
 
@@ -32,8 +33,9 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
     file: { size: number; modified?: Date },
     open: (range?: ByteRange) => Promise<{ stream: NodeJS.ReadableStream; mimeType: string; name: string }>,
   ) => {
-    const range = replyRange(request, reply, file.size, file.modified);
-    const f = await open(range ?? undefined);
+    const part = replyFile(request, reply, file);
+    if (part === 'not-modified') return reply.send();
+    const f = await open(part ?? undefined);
     return reply.header('Content-Disposition', attachment(f.name)).type(f.mimeType).send(f.stream);
   };
 

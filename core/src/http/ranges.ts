@@ -1,4 +1,3 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../uws/errors.js';
 
 /** 416: a Range header that does not fit the file. */
@@ -23,13 +22,13 @@ export interface ByteRange {
  * this server does not act on is ignored, as the RFC lets a server do, so the client gets the
  * whole file rather than an error: another unit than bytes (which it must ignore), several
  * ranges, a malformed or invalid one (`bytes=5-2`), or an `If-Range` that does not match the
- * file's `Last-Modified` (the file changed since the client's first part: a part of the new
- * one would corrupt its copy; vocloud sends no ETags, so an entity tag never matches). Only a
- * valid range that lies outside the file is refused, with 416.
+ * file's ETag or `Last-Modified` (the file changed since the client's first part: a part of
+ * the new one would corrupt its copy). Only a valid range that lies outside the file is
+ * refused, with 416.
  */
-export function parseRange(header: string | undefined, size: number, validator: { ifRange?: string; modified?: Date } = {}): ByteRange | null {
+export function parseRange(header: string | undefined, size: number, validator: { ifRange?: string; modified?: Date; etag?: string } = {}): ByteRange | null {
   if (!header) return null;
-  if (validator.ifRange !== undefined && !sameDate(validator.ifRange, validator.modified)) return null;
+  if (validator.ifRange !== undefined && !sameVersion(validator.ifRange, validator)) return null;
   const m = /^bytes=[ \t]*(\d*)[ \t]*-[ \t]*(\d*)[ \t]*$/i.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return null;
   if (m[1] === '') {
@@ -44,32 +43,14 @@ export function parseRange(header: string | undefined, size: number, validator: 
   return { start, end: Math.min(last, size - 1) };
 }
 
-/** An If-Range date matches only the exact second of the file's Last-Modified. */
-function sameDate(ifRange: string, modified: Date | undefined): boolean {
-  const when = Date.parse(ifRange);
-  return modified !== undefined && !/^(W\/)?"/.test(ifRange.trim()) && Number.isFinite(when) && Math.floor(modified.getTime() / 1000) === when / 1000;
-}
-
 /**
- * Sets a file download's status and length headers for the Range the request asks for, and
- * returns the part to send (null: all). A range outside the file is a 416 whose
- * Content-Range gives the file's size, as RFC 9110 asks.
+ * If-Range names the version the client has: an entity tag, compared strongly (a weak one
+ * never matches, RFC 9110 §13.1.5), or a date, which must be the Last-Modified second.
  */
-export function replyRange(request: FastifyRequest, reply: FastifyReply, size: number, modified?: Date): ByteRange | null {
-  const ifRange = request.headers['if-range'];
-  let range: ByteRange | null;
-  try {
-    range = parseRange(request.headers.range, size, { ifRange: Array.isArray(ifRange) ? ifRange[0] : ifRange, modified });
-  } catch (err) {
-    if (err instanceof RangeNotSatisfiableError) reply.header('Content-Range', `bytes */${size}`);
-    throw err;
-  }
-  reply.header('Accept-Ranges', 'bytes');
-  if (modified) reply.header('Last-Modified', modified.toUTCString());
-  if (!range) {
-    reply.header('Content-Length', String(size));
-    return null;
-  }
-  reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', String(range.end - range.start + 1));
-  return range;
+function sameVersion(ifRange: string, file: { modified?: Date; etag?: string }): boolean {
+  const value = ifRange.trim();
+  if (value.startsWith('"')) return file.etag !== undefined && value === file.etag;
+  if (value.startsWith('W/')) return false;
+  const when = Date.parse(value);
+  return file.modified !== undefined && Number.isFinite(when) && Math.floor(file.modified.getTime() / 1000) === when / 1000;
 }

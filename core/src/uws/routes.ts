@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VocloudConfig } from '../config/schema.js';
 import { actorOf, baseUrlOf, disconnectSignal, wantsJson } from '../http/request-context.js';
-import { replyRange } from '../http/ranges.js';
+import { replyFile } from '../http/file-reply.js';
 import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors.js';
 import type { JobService, StagedUpload } from './job-service.js';
 import { isPhase } from './model.js';
@@ -332,9 +332,11 @@ export async function uwsRoutes(app: FastifyInstance, opts: UwsRouteOptions): Pr
     const { jobType, id } = request.params;
     const name = request.params['*'];
     const { result, modified, open } = await jobs.openResult(actorOf(request), jobType, id, name);
-    // Sets the status and length (a 206 for a range: large results resume where they broke off).
-    const range = replyRange(request, reply, result.size, modified);
-    const stream = await open(range ?? undefined);
+    // Sets the status and length: a 206 for a range (large results resume where they broke
+    // off), a 304 for a client whose copy is current.
+    const part = replyFile(request, reply, { size: result.size, modified });
+    if (part === 'not-modified') return reply.send();
+    const stream = await open(part ?? undefined);
     // Text results are assumed UTF-8 unless the plugin said otherwise (clients such as
     // python-requests would otherwise decode them as Latin-1).
     const type = result.mimeType.startsWith('text/') && !/charset=/i.test(result.mimeType) ? `${result.mimeType}; charset=utf-8` : result.mimeType;
