@@ -122,6 +122,48 @@ describe('folders', () => {
   });
 });
 
+describe('provenance sidecars stay with their files', () => {
+  const names = async (path: string) => (await getJson(`/api/files?${q({ path })}`, bob)).body.entries.map((e: any) => e.name);
+  const sidecar = (of: string) => JSON.stringify({ source: `https://archive.example/${of}` });
+
+  it('marks files that have one on any page, and renames, moves, copies and deletes the pair', async () => {
+    await upload(bob, '~/prov', [
+      ['big.fits', 'x'.repeat(5000)],
+      ['big.fits.provenance.json', sidecar('big')],
+      ['plain.fits', 'x'.repeat(3000)],
+      ['old.fits', 'x'],
+      ['old.fits.provenance.json', sidecar('old')],
+    ]);
+    // Sorted by size, one per page: each sidecar is on another page than its file.
+    const marks: Record<string, boolean | undefined> = {};
+    for (let offset = 0; offset < 5; offset++) {
+      const page = await getJson(`/api/files?${q({ path: '~/prov', sort: 'size', order: 'desc', limit: 1, offset, provenance: 'true' })}`, bob);
+      for (const e of page.body.entries) marks[e.name] = e.provenance;
+    }
+    expect(marks).toEqual({ 'big.fits': true, 'plain.fits': undefined, 'old.fits': true, 'big.fits.provenance.json': undefined, 'old.fits.provenance.json': undefined });
+    // Without asking, no marks (and no extra work).
+    expect((await getJson(`/api/files?${q({ path: '~/prov' })}`, bob)).body.entries.some((e: any) => 'provenance' in e)).toBe(false);
+
+    expect((await postJson('/api/files/move', bob, { from: '~/prov/big.fits', to: '~/prov/renamed.fits' })).status).toBe(200);
+    expect(await names('~/prov')).toEqual(['old.fits', 'old.fits.provenance.json', 'plain.fits', 'renamed.fits', 'renamed.fits.provenance.json']);
+    const moved = await fetch(`${base}/api/files/download?${q({ path: '~/prov/renamed.fits.provenance.json' })}`, { headers: bob });
+    expect(await moved.text()).toBe(sidecar('big'));
+
+    expect((await postJson('/api/files/copy', bob, { from: '~/prov/renamed.fits', to: '~/prov-copy.fits' })).status).toBe(201);
+    expect((await names('~')).filter((n: string) => n.startsWith('prov-copy'))).toEqual(['prov-copy.fits', 'prov-copy.fits.provenance.json']);
+
+    // A file without a sidecar put over one that had a sidecar: that sidecar described the file replaced.
+    expect((await postJson('/api/files/move', bob, { from: '~/prov/plain.fits', to: '~/prov/old.fits', overwrite: true })).status).toBe(200);
+    expect(await names('~/prov')).toEqual(['old.fits', 'renamed.fits', 'renamed.fits.provenance.json']);
+
+    // Deleting a file deletes its sidecar; naming both in one request is no error.
+    expect((await postJson('/api/files/delete', bob, { paths: ['~/prov/renamed.fits'] })).status).toBe(200);
+    expect((await postJson('/api/files/delete', bob, { paths: ['~/prov-copy.fits', '~/prov-copy.fits.provenance.json'] })).status).toBe(200);
+    expect(await names('~/prov')).toEqual(['old.fits']);
+    expect((await names('~')).filter((n: string) => n.startsWith('prov-copy'))).toEqual([]);
+  });
+});
+
 describe('uploads', () => {
   it('keeps relative folders of a folder upload and resolves clashes as name (1).ext', async () => {
     const r = await upload(alice, '~/run1', [
@@ -227,12 +269,12 @@ describe('downloads', () => {
     const modified = first.headers.get('last-modified')!;
     expect(first.headers.get('cache-control')).toBe('private, no-cache');
     expect(await first.text()).toBe('version one');
-    for (const headers of [{ 'if-none-match': etag }, { 'if-none-match': `"other", W/${etag}` }, { 'if-none-match': '*' }, { 'if-modified-since': modified }]) {
+    for (const headers of [{ 'if-none-match': etag }, { 'if-none-match': `"other", W/${etag}` }, { 'if-none-match': '*' }, { 'if-modified-since': modified }] as Record<string, string>[]) {
       const r = await get(headers);
       expect([headers, r.status, await r.text(), r.headers.get('etag')]).toEqual([headers, 304, '', etag]);
     }
     const earlier = new Date(new Date(modified).getTime() - 1000).toUTCString();
-    for (const headers of [{ 'if-none-match': '"other"' }, { 'if-modified-since': earlier }, { 'if-none-match': '"other"', 'if-modified-since': modified }]) {
+    for (const headers of [{ 'if-none-match': '"other"' }, { 'if-modified-since': earlier }, { 'if-none-match': '"other"', 'if-modified-since': modified }] as Record<string, string>[]) {
       const r = await get(headers);
       expect([headers, r.status, await r.text()]).toEqual([headers, 200, 'version one']);
     }

@@ -80,6 +80,16 @@ describe.skipIf(!needPeer(peers.chromium(), 'SSAP import page in Chromium'))('th
     expect(await provenance.textContent()).toContain('SHA-256');
     await w.shot('import-provenance');
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    // renamed in the file manager, a file keeps its provenance (the server moves the sidecar)
+    const renamed = `renamed-${data[0]!.name}`;
+    await page.getByLabel(`Select ${data[0]!.name}`, { exact: true }).check();
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('New name').fill(renamed);
+    await page.getByRole('dialog').getByRole('button', { name: 'OK', exact: true }).click();
+    await page.locator(`tbody tr[data-path="~/sdss/${renamed}"] .badge`, { hasText: 'provenance' }).waitFor();
+    const after = (await (await fetch(`${s.url}/api/files?path=${encodeURIComponent('~/sdss')}`, { headers: alice })).json()) as { entries: { name: string }[] };
+    expect(after.entries.map((e) => e.name)).toEqual(expect.arrayContaining([renamed, `${renamed}.provenance.json`]));
+    expect(after.entries).toHaveLength(4);
     // the imported spectra (VOTables) plot
     await page.getByLabel('Select everything in this folder page').check();
     await page.getByRole('button', { name: 'Plot selected spectra' }).click();

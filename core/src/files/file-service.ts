@@ -13,6 +13,7 @@ import type { Actor } from '../uws/model.js';
 import { ServerKey } from '../secrets/server-key.js';
 import { StorageOps, type UserEntry } from './storage-ops.js';
 import { previewOf, type Preview } from './preview.js';
+import { SIDECAR, isSidecar, sidecarOf } from './sidecars.js';
 
 /** One file of a multipart upload, in order. */
 export interface UploadPart {
@@ -60,9 +61,60 @@ export class FileService {
     });
   }
 
-  list(actor: Actor, path: string, options: ListOptions): Promise<{ entries: UserEntry[]; total: number }> {
+  /**
+   * A page of a folder. `provenance`: mark each file that has a provenance sidecar, whether or
+   * not the sidecar is on the same page (sorted by size, they seldom are).
+   */
+  async list(actor: Actor, path: string, options: ListOptions & { provenance?: boolean }): Promise<{ entries: (UserEntry & { provenance?: boolean })[]; total: number }> {
     const limit = Math.min(options.limit ?? this.cfg.maxListPage, this.cfg.maxListPage);
-    return this.ops.list(actor, path, { ...options, limit });
+    const page = await this.ops.list(actor, path, { ...options, limit });
+    if (!options.provenance) return page;
+    const onPage = new Set(page.entries.map((e) => e.path));
+    const entries = await Promise.all(
+      page.entries.map(async (e) => {
+        if (e.type !== 'file' || isSidecar(e.name)) return e;
+        const has = onPage.has(sidecarOf(e.path)) || (await this.ops.stat(actor, sidecarOf(e.path)))?.type === 'file';
+        return has ? { ...e, provenance: true } : e;
+      }),
+    );
+    return { entries, total: page.total };
+  }
+
+  /**
+   * Rename or move; a file's provenance sidecar goes with it. A sidecar already at the new
+   * name described a file that is no longer there (or was just replaced): it goes.
+   */
+  async move(actor: Actor, from: string, to: string, options: { overwrite?: boolean } = {}): Promise<UserEntry> {
+    const moved = await this.ops.move(actor, from, to, options);
+    if (moved.type === 'file' && !isSidecar(from)) {
+      if (await this.ops.stat(actor, sidecarOf(from))) await this.ops.move(actor, sidecarOf(from), sidecarOf(to), { overwrite: true });
+      else if (await this.ops.stat(actor, sidecarOf(to))) await this.ops.delete(actor, sidecarOf(to));
+    }
+    return moved;
+  }
+
+  /** Copy; a file's provenance sidecar is copied with it (and counts against the quota too). */
+  async copy(actor: Actor, from: string, to: string): Promise<UserEntry> {
+    const copied = await this.ops.copy(actor, from, to);
+    if (copied.type === 'file' && !isSidecar(from)) {
+      if (await this.ops.stat(actor, sidecarOf(to))) await this.ops.delete(actor, sidecarOf(to));
+      if (await this.ops.stat(actor, sidecarOf(from))) await this.ops.copy(actor, sidecarOf(from), sidecarOf(to));
+    }
+    return copied;
+  }
+
+  /**
+   * Delete files and folders; a file's provenance sidecar goes with it. A sidecar named in the
+   * same request as its file is not deleted twice.
+   */
+  async delete(actor: Actor, paths: readonly string[]): Promise<void> {
+    const named = new Set(paths);
+    for (const p of paths) {
+      if (isSidecar(p) && named.has(p.slice(0, -SIDECAR.length))) continue;
+      const entry = await this.ops.stat(actor, p);
+      await this.ops.delete(actor, p);
+      if (entry?.type === 'file' && !isSidecar(p) && (await this.ops.stat(actor, sidecarOf(p)))) await this.ops.delete(actor, sidecarOf(p));
+    }
   }
 
   /** Refuse early when a write of `size` bytes to `path` cannot fit the quota it counts against. */

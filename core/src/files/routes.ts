@@ -39,7 +39,7 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
     return reply.header('Content-Disposition', attachment(f.name)).type(f.mimeType).send(f.stream);
   };
 
-  app.get<{ Querystring: { path: string; offset?: number; limit?: number; sort?: 'name' | 'size' | 'modified'; order?: 'asc' | 'desc' } }>('/api/files', {
+  app.get<{ Querystring: { path: string; offset?: number; limit?: number; sort?: 'name' | 'size' | 'modified'; order?: 'asc' | 'desc'; provenance?: boolean } }>('/api/files', {
     schema: {
       tags,
       summary: 'List a folder (one page, sorted)',
@@ -52,12 +52,13 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
           limit: { type: 'integer', minimum: 1, maximum: 10000, default: 200 },
           sort: { type: 'string', enum: ['name', 'size', 'modified'], default: 'name' },
           order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+          provenance: { type: 'boolean', default: false, description: 'Mark files that have a provenance sidecar (provenance: true)' },
         },
       },
     },
   }, async (request) => {
     const q = request.query;
-    const page = await files.list(actorOf(request), q.path, { offset: q.offset ?? 0, limit: q.limit ?? 200, sortBy: q.sort ?? 'name', order: q.order ?? 'asc' });
+    const page = await files.list(actorOf(request), q.path, { offset: q.offset ?? 0, limit: q.limit ?? 200, sortBy: q.sort ?? 'name', order: q.order ?? 'asc', provenance: q.provenance ?? false });
     return { path: q.path, total: page.total, offset: q.offset ?? 0, entries: page.entries };
   });
 
@@ -73,17 +74,17 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
   });
 
   app.post<{ Body: { from: string; to: string; overwrite?: boolean } }>('/api/files/move', {
-    schema: { tags, summary: 'Rename or move a file or folder', body: body({ from: path, to: path, overwrite: { type: 'boolean' } }, ['from', 'to']) },
-  }, async (request) => files.ops.move(actorOf(request), request.body.from, request.body.to, { overwrite: request.body.overwrite ?? false }));
+    schema: { tags, summary: 'Rename or move a file or folder (a file\'s provenance sidecar goes with it)', body: body({ from: path, to: path, overwrite: { type: 'boolean' } }, ['from', 'to']) },
+  }, async (request) => files.move(actorOf(request), request.body.from, request.body.to, { overwrite: request.body.overwrite ?? false }));
 
   app.post<{ Body: { from: string; to: string } }>('/api/files/copy', {
-    schema: { tags, summary: 'Copy a file or folder (the copy counts against your quota)', body: body({ from: path, to: path }, ['from', 'to']) },
-  }, async (request, reply) => reply.code(201).send(await files.ops.copy(actorOf(request), request.body.from, request.body.to)));
+    schema: { tags, summary: 'Copy a file or folder (the copy counts against your quota; a file\'s provenance sidecar is copied too)', body: body({ from: path, to: path }, ['from', 'to']) },
+  }, async (request, reply) => reply.code(201).send(await files.copy(actorOf(request), request.body.from, request.body.to)));
 
   app.post<{ Body: { paths: string[] } }>('/api/files/delete', {
-    schema: { tags, summary: 'Delete files and folders (folders with everything in them)', body: body({ paths: { type: 'array', items: path, minItems: 1, maxItems: 10000 } }, ['paths']) },
+    schema: { tags, summary: 'Delete files and folders (folders with everything in them, files with their provenance sidecars)', body: body({ paths: { type: 'array', items: path, minItems: 1, maxItems: 10000 } }, ['paths']) },
   }, async (request) => {
-    for (const p of request.body.paths) await files.ops.delete(actorOf(request), p);
+    await files.delete(actorOf(request), request.body.paths);
     return { deleted: request.body.paths.length };
   });
 

@@ -144,6 +144,8 @@ export interface FileEntry {
   type: 'file' | 'directory';
   size: number;
   modified: string;
+  /** In listings asked with provenance=true: the file has a provenance sidecar. */
+  provenance?: boolean;
 }
 
 export interface FileList {

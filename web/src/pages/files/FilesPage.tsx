@@ -104,7 +104,7 @@ export function FilesPage() {
   const order = params.get('order') === 'desc' ? 'desc' : 'asc';
   const offset = Number(params.get('offset') ?? 0) || 0;
   const [showSidecars, setShowSidecars] = useState(false);
-  const list = useLoad((signal) => listFiles(path, { sort, order, offset, limit: PAGE }, signal), [path, sort, order, offset]);
+  const list = useLoad((signal) => listFiles(path, { sort, order, offset, limit: PAGE, provenance: true }, signal), [path, sort, order, offset]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [viewing, setViewing] = useState<FileEntry | null>(null);
   const [dialog, setDialog] = useState<null | 'mkdir' | 'rename' | 'move' | 'delete'>(null);
@@ -125,10 +125,8 @@ export function FilesPage() {
     const all = list.data?.entries ?? [];
     return showSidecars ? all : all.filter((e) => !e.name.endsWith(SIDECAR));
   }, [list.data, showSidecars]);
-  const withProvenance = useMemo(
-    () => new Set((list.data?.entries ?? []).filter((e) => e.name.endsWith(SIDECAR)).map((e) => e.path.slice(0, -SIDECAR.length))),
-    [list.data],
-  );
+  // Marked by the server (provenance=true), whatever page the sidecar itself is on.
+  const withProvenance = useMemo(() => new Set((list.data?.entries ?? []).filter((e) => e.provenance).map((e) => e.path)), [list.data]);
   const chosen = entries.filter((e) => selected.has(e.path));
   const chosenFiles = chosen.filter((e) => e.type === 'file');
   const total = list.data?.total ?? 0;
@@ -377,8 +375,7 @@ export function FilesPage() {
         onClose={() => setDialog(null)}
         onSubmit={async (name) => {
           const e = chosen[0]!;
-          await moveFile(e.path, joinPath(parentOf(e.path), name));
-          if (withProvenance.has(e.path)) await moveFile(`${e.path}${SIDECAR}`, joinPath(parentOf(e.path), `${name}${SIDECAR}`)).catch(() => undefined);
+          await moveFile(e.path, joinPath(parentOf(e.path), name)); // its provenance sidecar goes with it (server)
           setSelected(new Set());
           list.reload();
         }}
@@ -395,7 +392,6 @@ export function FilesPage() {
           for (const e of chosen) {
             try {
               await moveFile(e.path, joinPath(dest, e.name));
-              if (withProvenance.has(e.path)) await moveFile(`${e.path}${SIDECAR}`, joinPath(dest, `${e.name}${SIDECAR}`)).catch(() => undefined);
             } catch (err) {
               failed.push(`${e.name}: ${(err as Error).message}`);
             }
@@ -413,8 +409,7 @@ export function FilesPage() {
         danger
         onClose={() => setDialog(null)}
         onConfirm={async () => {
-          const paths = chosen.flatMap((e) => (withProvenance.has(e.path) ? [e.path, `${e.path}${SIDECAR}`] : [e.path]));
-          await deleteFiles([...new Set(paths)]);
+          await deleteFiles(chosen.map((e) => e.path)); // files with their provenance sidecars (server)
           setSelected(new Set());
           list.reload();
         }}
