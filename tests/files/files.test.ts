@@ -143,6 +143,10 @@ describe('provenance sidecars stay with their files', () => {
     expect(marks).toEqual({ 'big.fits': true, 'plain.fits': undefined, 'old.fits': true, 'big.fits.provenance.json': undefined, 'old.fits.provenance.json': undefined });
     // Without asking, no marks (and no extra work).
     expect((await getJson(`/api/files?${q({ path: '~/prov' })}`, bob)).body.entries.some((e: any) => 'provenance' in e)).toBe(false);
+    // Sidecars hidden by the server: full pages, a total that counts what is shown.
+    const hidden = await getJson(`/api/files?${q({ path: '~/prov', limit: 2, provenance: 'true', hideSidecars: 'true' })}`, bob);
+    expect(hidden.body.total).toBe(3);
+    expect(hidden.body.entries.map((e: any) => [e.name, e.provenance ?? false])).toEqual([['big.fits', true], ['old.fits', true]]);
 
     expect((await postJson('/api/files/move', bob, { from: '~/prov/big.fits', to: '~/prov/renamed.fits' })).status).toBe(200);
     expect(await names('~/prov')).toEqual(['old.fits', 'old.fits.provenance.json', 'plain.fits', 'renamed.fits', 'renamed.fits.provenance.json']);

@@ -140,6 +140,21 @@ describe.each(backendCases)('storage contract: $name', (backendCase) => {
       expect((await b.list(d)).entries).toHaveLength(1000);
     });
 
+    it('leaves names with a given suffix out of the pages and the total (hideSuffix), in every order', async () => {
+      const d = folder();
+      await fx.seed(d, [['a.fits', 30], ['a.fits.provenance.json', 5], ['b.fits', 10], ['orphan.provenance.json', 1], ['c.provenance.json.txt', 20]]);
+      for (const sortBy of ['name', 'size', 'modified'] as const) {
+        for (const order of ['asc', 'desc'] as const) {
+          const all = await b.list(d, { sortBy, order, hideSuffix: '.provenance.json' });
+          expect([sortBy, order, all.total, all.entries.map((e) => e.name).sort()]).toEqual([sortBy, order, 3, ['a.fits', 'b.fits', 'c.provenance.json.txt']]);
+        }
+      }
+      const second = await b.list(d, { offset: 1, limit: 1, hideSuffix: '.provenance.json' });
+      expect([second.total, second.entries.map((e) => e.name)]).toEqual([3, ['b.fits']]);
+      expect((await b.list(d, { sortBy: 'size', order: 'desc', limit: 1, hideSuffix: '.provenance.json' })).entries.map((e) => e.name)).toEqual(['a.fits']);
+      expect((await b.list(d)).total).toBe(5);
+    });
+
     it('lists a file whose name merely contains ".part-"', async () => {
       const d = folder();
       await b.write(`${d}/spectrum.part-2.fits`, Buffer.from('x'));

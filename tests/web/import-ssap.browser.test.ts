@@ -90,6 +90,11 @@ describe.skipIf(!needPeer(peers.chromium(), 'SSAP import page in Chromium'))('th
     const after = (await (await fetch(`${s.url}/api/files?path=${encodeURIComponent('~/sdss')}`, { headers: alice })).json()) as { entries: { name: string }[] };
     expect(after.entries.map((e) => e.name)).toEqual(expect.arrayContaining([renamed, `${renamed}.provenance.json`]));
     expect(after.entries).toHaveLength(4);
+    // the sidecars are left out by the server; the checkbox asks for them
+    await page.getByLabel('show provenance files').check();
+    await expect.poll(() => page.locator('tbody tr[data-path]').count()).toBe(4);
+    await page.getByLabel('show provenance files').uncheck();
+    await expect.poll(() => page.locator('tbody tr[data-path]').count()).toBe(2);
     // the imported spectra (VOTables) plot
     await page.getByLabel('Select everything in this folder page').check();
     await page.getByRole('button', { name: 'Plot selected spectra' }).click();

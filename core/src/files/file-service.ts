@@ -63,12 +63,18 @@ export class FileService {
 
   /**
    * A page of a folder. `provenance`: mark each file that has a provenance sidecar, whether or
-   * not the sidecar is on the same page (sorted by size, they seldom are).
+   * not the sidecar is on the same page (sorted by size, they seldom are). `hideSidecars`:
+   * leave the sidecars out of the pages and the total.
    */
-  async list(actor: Actor, path: string, options: ListOptions & { provenance?: boolean }): Promise<{ entries: (UserEntry & { provenance?: boolean })[]; total: number }> {
+  async list(
+    actor: Actor,
+    path: string,
+    options: ListOptions & { provenance?: boolean; hideSidecars?: boolean },
+  ): Promise<{ entries: (UserEntry & { provenance?: boolean })[]; total: number }> {
     const limit = Math.min(options.limit ?? this.cfg.maxListPage, this.cfg.maxListPage);
-    const page = await this.ops.list(actor, path, { ...options, limit });
-    if (!options.provenance) return page;
+    const { provenance, hideSidecars, ...rest } = options;
+    const page = await this.ops.list(actor, path, { ...rest, limit, ...(hideSidecars ? { hideSuffix: SIDECAR } : {}) });
+    if (!provenance) return page;
     const onPage = new Set(page.entries.map((e) => e.path));
     const entries = await Promise.all(
       page.entries.map(async (e) => {

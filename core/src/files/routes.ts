@@ -39,7 +39,7 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
     return reply.header('Content-Disposition', attachment(f.name)).type(f.mimeType).send(f.stream);
   };
 
-  app.get<{ Querystring: { path: string; offset?: number; limit?: number; sort?: 'name' | 'size' | 'modified'; order?: 'asc' | 'desc'; provenance?: boolean } }>('/api/files', {
+  app.get<{ Querystring: { path: string; offset?: number; limit?: number; sort?: 'name' | 'size' | 'modified'; order?: 'asc' | 'desc'; provenance?: boolean; hideSidecars?: boolean } }>('/api/files', {
     schema: {
       tags,
       summary: 'List a folder (one page, sorted)',
@@ -53,12 +53,13 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
           sort: { type: 'string', enum: ['name', 'size', 'modified'], default: 'name' },
           order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
           provenance: { type: 'boolean', default: false, description: 'Mark files that have a provenance sidecar (provenance: true)' },
+          hideSidecars: { type: 'boolean', default: false, description: 'Leave provenance sidecars (*.provenance.json) out of the pages and the total' },
         },
       },
     },
   }, async (request) => {
     const q = request.query;
-    const page = await files.list(actorOf(request), q.path, { offset: q.offset ?? 0, limit: q.limit ?? 200, sortBy: q.sort ?? 'name', order: q.order ?? 'asc', provenance: q.provenance ?? false });
+    const page = await files.list(actorOf(request), q.path, { offset: q.offset ?? 0, limit: q.limit ?? 200, sortBy: q.sort ?? 'name', order: q.order ?? 'asc', provenance: q.provenance ?? false, hideSidecars: q.hideSidecars ?? false });
     return { path: q.path, total: page.total, offset: q.offset ?? 0, entries: page.entries };
   });
 

@@ -265,13 +265,14 @@ export class LocalStorageBackend implements StorageBackend {
     const offset = Math.max(0, options.offset ?? 0);
     const limit = Math.max(0, options.limit ?? 1000);
     const child = (n: string) => (base ? `${base}/${n}` : n);
+    const hide = options.hideSuffix || undefined;
     if (sortBy !== 'name') {
-      const { names, columns, order: byKey } = await this.folderListing(full, path);
-      const entries = [...byKey(sortBy, order).subarray(offset, offset + limit)].map((i): StorageEntry => {
+      const { names, columns, order: byKey, count } = await this.folderListing(full, path);
+      const entries = [...byKey(sortBy, order, hide).subarray(offset, offset + limit)].map((i): StorageEntry => {
         const name = names[i]!;
         return { path: child(name), name, type: columns.kind[i] === DIRECTORY ? 'directory' : 'file', size: columns.size[i]!, modified: new Date(columns.mtime[i]!) };
       });
-      return { entries, total: names.length };
+      return { entries, total: count(hide) };
     }
     // Only the page is stat()ed: a page of a 100,000-file folder costs one readdir and a sort.
     const dirMtime = this.prefetch ? (await stat(full)).mtimeMs : 0;
@@ -281,10 +282,11 @@ export class LocalStorageBackend implements StorageBackend {
       // what that needs now, in threads, while the user reads the first page.
       this.folderListing(full, path, { dirMtime, names: names.slice() }).catch(() => undefined);
     }
-    names.sort((a, b) => (a < b ? -order : a > b ? order : 0));
-    const page = names.slice(offset, offset + limit);
+    const shown = hide ? names.filter((n) => !n.endsWith(hide)) : names;
+    shown.sort((a, b) => (a < b ? -order : a > b ? order : 0));
+    const page = shown.slice(offset, offset + limit);
     const entries = (await Promise.all(page.map(async (n) => this.statChild(full, n, child(n))))).filter((e): e is StorageEntry => e !== null);
-    return { entries, total: names.length };
+    return { entries, total: shown.length };
   }
 
   private readonly listings = new Map<string, { dirMtime: number; at: number; listing: Promise<FolderListing> }>();
@@ -489,8 +491,10 @@ export class LocalStorageBackend implements StorageBackend {
 interface FolderListing {
   readonly names: readonly string[];
   readonly columns: StatColumns;
-  /** Indexes of the entries still there, by size or time, ties by name (ascending either way). */
-  order(sortBy: 'size' | 'modified', direction: 1 | -1): Uint32Array;
+  /** Indexes of the entries still there (but names ending with `hide`), by size or time, ties by name (ascending either way). */
+  order(sortBy: 'size' | 'modified', direction: 1 | -1, hide?: string): Uint32Array;
+  /** How many names the folder has, but those ending with `hide`. */
+  count(hide?: string): number;
 }
 
 /**
@@ -502,14 +506,17 @@ function folderListing(names: readonly string[], columns: StatColumns): FolderLi
   return {
     names,
     columns,
-    order(sortBy, direction) {
-      const id = `${sortBy}${direction}`;
+    count(hide) {
+      return hide ? names.reduce((n, name) => (name.endsWith(hide) ? n : n + 1), 0) : names.length;
+    },
+    order(sortBy, direction, hide) {
+      const id = `${sortBy}${direction}${hide ?? ''}`;
       let order = orders.get(id);
       if (!order) {
         const key = sortBy === 'size' ? columns.size : columns.mtime;
         order = new Uint32Array(names.length);
         let n = 0;
-        for (let i = 0; i < names.length; i++) if (columns.kind[i] !== GONE) order[n++] = i;
+        for (let i = 0; i < names.length; i++) if (columns.kind[i] !== GONE && !(hide && names[i]!.endsWith(hide))) order[n++] = i;
         order = order.subarray(0, n).sort((a, b) => (key[a]! - key[b]!) * direction || a - b);
         orders.set(id, order);
       }

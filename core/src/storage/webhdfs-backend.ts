@@ -233,10 +233,12 @@ export class WebHdfsStorageBackend implements StorageBackend {
     const order = options.order === 'desc' ? -1 : 1;
     const offset = Math.max(0, options.offset ?? 0);
     const limit = Math.max(0, options.limit ?? 1000);
-    // Name order ascending is the namenode's own order: read only as far as the page needs.
-    const enough = sortBy === 'name' && order === 1 ? offset + limit : Infinity;
+    const hide = options.hideSuffix || undefined;
+    // Name order ascending is the namenode's own order: read only as far as the page needs
+    // (with names hidden, the total needs them all).
+    const enough = sortBy === 'name' && order === 1 && !hide ? offset + limit : Infinity;
     const { statuses, remaining } = await this.children(p, h, enough);
-    const all = statuses.map((st) => this.entry(p ? `${p}/${st.pathSuffix}` : st.pathSuffix, st));
+    const all = statuses.filter((st) => !(hide && st.pathSuffix.endsWith(hide))).map((st) => this.entry(p ? `${p}/${st.pathSuffix}` : st.pathSuffix, st));
     // The same order as the local backend: names by code unit; ties in size or time by name.
     if (sortBy === 'name') all.sort((a, b) => (a.name < b.name ? -order : a.name > b.name ? order : 0));
     else {

@@ -15,11 +15,16 @@ export interface ListOptions {
   readonly limit?: number;
   readonly sortBy?: 'name' | 'size' | 'modified';
   readonly order?: 'asc' | 'desc';
+  /**
+   * Leave out names ending with this, from the pages and the total (the file manager hides
+   * provenance sidecars this way, so its pages are full and its counts right).
+   */
+  readonly hideSuffix?: string;
 }
 
 export interface ListPage {
   readonly entries: readonly StorageEntry[];
-  /** All entries in the folder, not only this page. */
+  /** All entries in the folder (but those hidden by `hideSuffix`), not only this page. */
   readonly total: number;
 }
 

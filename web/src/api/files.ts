@@ -5,7 +5,7 @@ export type SortKey = 'name' | 'size' | 'modified';
 
 export function listFiles(
   path: string,
-  opts: { offset?: number; limit?: number; sort?: SortKey; order?: 'asc' | 'desc'; provenance?: boolean } = {},
+  opts: { offset?: number; limit?: number; sort?: SortKey; order?: 'asc' | 'desc'; provenance?: boolean; hideSidecars?: boolean } = {},
   signal?: AbortSignal,
 ): Promise<FileList> {
   return getJson<FileList>(`/api/files${query({ path, ...opts })}`, signal);

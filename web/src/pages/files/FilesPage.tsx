@@ -7,7 +7,7 @@ import { useSamp } from '../../samp/SampContext';
 import { ConfirmDialog, Dialog, EmptyState, ErrorBox, Spinner, formatTime, useLoad } from '../../components/ui';
 import { StoragePicker } from '../../components/StoragePicker';
 import { Pager, useAction } from '../../components/data';
-import { FileView, SIDECAR } from './FileView';
+import { FileView } from './FileView';
 import { UploadPanel, type UploadPanelHandle } from './UploadPanel';
 import { filesFromDrop, filesFromInput } from './drop';
 
@@ -104,7 +104,7 @@ export function FilesPage() {
   const order = params.get('order') === 'desc' ? 'desc' : 'asc';
   const offset = Number(params.get('offset') ?? 0) || 0;
   const [showSidecars, setShowSidecars] = useState(false);
-  const list = useLoad((signal) => listFiles(path, { sort, order, offset, limit: PAGE, provenance: true }, signal), [path, sort, order, offset]);
+  const list = useLoad((signal) => listFiles(path, { sort, order, offset, limit: PAGE, provenance: true, hideSidecars: !showSidecars }, signal), [path, sort, order, offset, showSidecars]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [viewing, setViewing] = useState<FileEntry | null>(null);
   const [dialog, setDialog] = useState<null | 'mkdir' | 'rename' | 'move' | 'delete'>(null);
@@ -121,10 +121,8 @@ export function FilesPage() {
     setParams(q);
     setSelected(new Set());
   };
-  const entries = useMemo(() => {
-    const all = list.data?.entries ?? [];
-    return showSidecars ? all : all.filter((e) => !e.name.endsWith(SIDECAR));
-  }, [list.data, showSidecars]);
+  // Sidecars are left out by the server when hidden, so pages stay full and counts right.
+  const entries = list.data?.entries ?? [];
   // Marked by the server (provenance=true), whatever page the sidecar itself is on.
   const withProvenance = useMemo(() => new Set((list.data?.entries ?? []).filter((e) => e.provenance).map((e) => e.path)), [list.data]);
   const chosen = entries.filter((e) => selected.has(e.path));
