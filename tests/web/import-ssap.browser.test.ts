@@ -1,6 +1,7 @@
 // The SSAP import page in a real browser against the loopback stand-in of an SSAP service
 // (tests/datasources/support/vo-peer.ts, built from real SDSS DR6 responses): query by position
 // and radius, preview rows, import the selected ones, and find them with their provenance.
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.js';
@@ -95,6 +96,12 @@ describe.skipIf(!needPeer(peers.chromium(), 'SSAP import page in Chromium'))('th
     await expect.poll(() => page.locator('tbody tr[data-path]').count()).toBe(4);
     await page.getByLabel('show provenance files').uncheck();
     await expect.poll(() => page.locator('tbody tr[data-path]').count()).toBe(2);
+    // a zip of the selected file carries its provenance too
+    await page.getByLabel(`Select ${renamed}`, { exact: true }).check();
+    const zipHref = await page.getByRole('link', { name: 'Download zip' }).getAttribute('href');
+    const zip = await fetch(new URL(zipHref!, s.url), { headers: alice });
+    expect(Object.keys(unzipSync(new Uint8Array(await zip.arrayBuffer()))).sort()).toEqual([renamed, `${renamed}.provenance.json`]);
+    await page.getByLabel(`Select ${renamed}`, { exact: true }).uncheck();
     // the imported spectra (VOTables) plot
     await page.getByLabel('Select everything in this folder page').check();
     await page.getByRole('button', { name: 'Plot selected spectra' }).click();

@@ -7,7 +7,7 @@ import { useSamp } from '../../samp/SampContext';
 import { ConfirmDialog, Dialog, EmptyState, ErrorBox, Spinner, formatTime, useLoad } from '../../components/ui';
 import { StoragePicker } from '../../components/StoragePicker';
 import { Pager, useAction } from '../../components/data';
-import { FileView } from './FileView';
+import { FileView, SIDECAR } from './FileView';
 import { UploadPanel, type UploadPanelHandle } from './UploadPanel';
 import { filesFromDrop, filesFromInput } from './drop';
 
@@ -219,7 +219,8 @@ export function FilesPage() {
           href={
             chosen.length
               ? zipUrl(
-                  chosen.map((e) => e.path),
+                  // a file's provenance travels with it
+                  chosen.flatMap((e) => (withProvenance.has(e.path) ? [e.path, `${e.path}${SIDECAR}`] : [e.path])),
                   chosen.length === 1 ? chosen[0]!.name : 'vocloud-files',
                 )
               : undefined
