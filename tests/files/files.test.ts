@@ -214,6 +214,9 @@ describe('uploads', () => {
 });
 
 describe('downloads', () => {
+  /** GETs of one of bob's files, with the headers given. */
+  const download = (path: string) => (headers: Record<string, string>) => fetch(`${base}/api/files/download?${q({ path })}`, { headers: { ...bob, ...headers } });
+
   it('serves byte ranges (206) and refuses ranges outside the file (416)', async () => {
     await upload(bob, '~', [['digits.txt', '0123456789']]);
     const path = q({ path: '~/digits.txt' });
@@ -237,8 +240,7 @@ describe('downloads', () => {
 
   it('ignores a Range it does not act on and sends the whole file (RFC 9110 §14.2), as it does after an If-Range that does not match', async () => {
     await upload(bob, '~', [['letters.txt', 'abcdefghij']]);
-    const path = q({ path: '~/letters.txt' });
-    const get = (headers: Record<string, string>) => fetch(`${base}/api/files/download?${path}`, { headers: { ...bob, ...headers } });
+    const get = download('~/letters.txt');
     const whole = await get({});
     const modified = whole.headers.get('last-modified')!;
     expect(new Date(modified).getTime()).not.toBeNaN();
@@ -266,8 +268,7 @@ describe('downloads', () => {
 
   it('answers 304 to a client whose copy is current (If-None-Match, If-Modified-Since), and sends a changed file again', async () => {
     await upload(bob, '~', [['cached.txt', 'version one']]);
-    const path = q({ path: '~/cached.txt' });
-    const get = (headers: Record<string, string>) => fetch(`${base}/api/files/download?${path}`, { headers: { ...bob, ...headers } });
+    const get = download('~/cached.txt');
     const first = await get({});
     const etag = first.headers.get('etag')!;
     const modified = first.headers.get('last-modified')!;

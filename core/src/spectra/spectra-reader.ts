@@ -6,6 +6,7 @@ import type { PathActor } from '../files/areas.js';
 import type { StorageOps, UserEntry } from '../files/storage-ops.js';
 import { encodeSpectra, type WireError, type WireSpectrum } from './wire.js';
 import { parseSpectra, type ParsedSpectrum, type ParseTask } from './parse-task.js';
+import { isSidecar } from '../files/sidecars.js';
 
 /** Bounds of one request, so a plot of a huge folder cannot exhaust the server. */
 export const SPECTRA_LIMITS = {
@@ -33,7 +34,7 @@ type Outcome = { readonly parsed: ParsedSpectrum } | WireError;
 
 /** Names a folder expansion leaves out: hidden files and the import provenance sidecars. */
 function skippedInFolder(name: string): boolean {
-  return name.startsWith('.') || name.endsWith('.provenance.json');
+  return name.startsWith('.') || isSidecar(name);
 }
 
 function messageOf(err: unknown): string {

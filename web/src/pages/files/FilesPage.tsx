@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { deleteFiles, downloadUrl, formatBytes, joinPath, listFiles, mkdir, moveFile, parentOf, zipUrl, type SortKey } from '../../api/files';
 import type { FileEntry } from '../../api/types';
@@ -123,8 +123,6 @@ export function FilesPage() {
   };
   // Sidecars are left out by the server when hidden, so pages stay full and counts right.
   const entries = list.data?.entries ?? [];
-  // Marked by the server (provenance=true), whatever page the sidecar itself is on.
-  const withProvenance = useMemo(() => new Set((list.data?.entries ?? []).filter((e) => e.provenance).map((e) => e.path)), [list.data]);
   const chosen = entries.filter((e) => selected.has(e.path));
   const chosenFiles = chosen.filter((e) => e.type === 'file');
   const total = list.data?.total ?? 0;
@@ -220,7 +218,7 @@ export function FilesPage() {
             chosen.length
               ? zipUrl(
                   // a file's provenance travels with it
-                  chosen.flatMap((e) => (withProvenance.has(e.path) ? [e.path, `${e.path}${SIDECAR}`] : [e.path])),
+                  chosen.flatMap((e) => (e.provenance ? [e.path, `${e.path}${SIDECAR}`] : [e.path])),
                   chosen.length === 1 ? chosen[0]!.name : 'vocloud-files',
                 )
               : undefined
@@ -330,7 +328,7 @@ export function FilesPage() {
                         <button type="button" className="link" onClick={() => setViewing(e)} title="View the content">
                           {e.name}
                         </button>
-                        {withProvenance.has(e.path) && (
+                        {e.provenance && (
                           <span className="badge" title="Imported: where it came from is recorded">
                             provenance
                           </span>
@@ -354,7 +352,7 @@ export function FilesPage() {
         Job results are under JOBS/&#123;job id&#125;/results; open them from the <Link to="/jobs">job page</Link>.
       </p>
 
-      <FileView entry={viewing} hasProvenance={viewing !== null && withProvenance.has(viewing.path)} onClose={() => setViewing(null)} />
+      <FileView entry={viewing} hasProvenance={viewing?.provenance === true} onClose={() => setViewing(null)} />
       <NameDialog
         open={dialog === 'mkdir'}
         title="New folder"
